@@ -1,0 +1,51 @@
+# OncoKG: `make demo` runs the whole job end to end; `make test` runs the tests.
+# Both set everything up themselves: virtual environment, package, Neo4j jars, server.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+# Offline copy of the public sources, when present beside the checkout (tests, CI).
+SHARED_DATA := $(abspath ../shared/data)
+ONCOKG_DATA_DIR ?= $(if $(wildcard $(SHARED_DATA)/README.md),$(SHARED_DATA),)
+export ONCOKG_DATA_DIR
+
+# The test suite runs its own server (own ports, own data) so it never touches the demo graph.
+TEST_ENV := env -u NEO4J_URI ONCOKG_HOME=$(CURDIR)/.oncokg-test ONCOKG_BOLT_PORT=17687 \
+            ONCOKG_HTTP_PORT=17474 ONCOKG_NEO4J_HEAP=1g ONCOKG_NEO4J_PAGECACHE=512m
+
+.PHONY: install demo test bench lint neo4j-start neo4j-stop clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+neo4j-start: install
+	$(BIN)/oncokg neo4j start
+
+neo4j-stop:
+	-$(BIN)/oncokg neo4j stop
+
+demo: neo4j-start
+	$(BIN)/oncokg demo
+
+test: install
+	$(TEST_ENV) $(BIN)/oncokg neo4j start
+	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider; \
+	  status=$$?; $(TEST_ENV) $(BIN)/oncokg neo4j stop; exit $$status
+
+bench: install
+	$(TEST_ENV) $(BIN)/oncokg neo4j start
+	$(TEST_ENV) ONCOKG_TESTS_MAY_WIPE=1 $(BIN)/python bench/run.py; \
+	  status=$$?; $(TEST_ENV) $(BIN)/oncokg neo4j stop; exit $$status
+
+lint: install
+	$(BIN)/ruff check .
+
+clean: neo4j-stop
+	rm -rf $(VENV) .oncokg-test

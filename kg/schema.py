@@ -1,0 +1,144 @@
+"""The OncoKG graph model, declared once.
+
+Every label with its key property and every relationship type with its endpoint labels lives
+here; the writer, the constraints, the export and the query tests all read this module, so a
+change to the graph model is a change to this file alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A node label and the property that identifies a node of it."""
+
+    label: str
+    key: str
+    properties: tuple[str, ...] = ()
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A relationship type between two labels.
+
+    ``merged_lists`` names list properties that accumulate across sources (set union, sorted)
+    instead of being overwritten, so loading sources in any order gives the same graph.
+    """
+
+    type: str
+    start: str
+    end: str
+    properties: tuple[str, ...] = ()
+    merged_lists: tuple[str, ...] = ("sources",)
+    doc: str = ""
+
+
+NODE_TYPES: tuple[NodeType, ...] = (
+    NodeType("Gene", "symbol", ("hgnc_id", "entrez_id", "name", "synonyms", "sources"),
+             "A human gene keyed by its current approved symbol."),
+    NodeType("Mutation", "id", ("gene", "protein_change", "kind", "sources"),
+             "A variant or copy-number alteration, e.g. 'BRAF p.V600E', 'EGFR amplification'."),
+    NodeType("Pathway", "id", ("name", "collection", "sources"),
+             "A Reactome pathway (stable id) or an MSigDB gene set (set name)."),
+    NodeType("Drug", "id",
+             ("name", "synonyms", "smiles", "inchikey", "gdsc_ids", "chembl_id", "drugbank_id",
+              "pubchem_cid", "sources"),
+             "A compound keyed by InChIKey where a structure exists, else by a source id."),
+    NodeType("TumorType", "code", ("name", "tissue", "main_type", "parent", "level", "sources"),
+             "An OncoTree tumor type."),
+    NodeType("CellLine", "cosmic_id", ("name", "tissue", "tissue_sub_type", "msi", "sources"),
+             "A cancer cell line keyed by its COSMIC id."),
+)
+
+REL_TYPES: tuple[RelType, ...] = (
+    RelType("TARGETS", "Drug", "Gene", ("sources", "actions", "evidence"),
+            ("sources", "actions", "evidence"), "A drug binds or modulates a gene product."),
+    RelType("IN_PATHWAY", "Gene", "Pathway", ("sources",), doc="Gene is a member of a pathway."),
+    RelType("OF_GENE", "Mutation", "Gene", ("sources",), doc="The gene a mutation lies in."),
+    RelType("HAS_MUTATION", "CellLine", "Mutation", ("sources",),
+            doc="A cell line carries a mutation or copy-number alteration."),
+    RelType("MODEL_OF", "CellLine", "TumorType", ("sources",),
+            doc="The OncoTree type a cell line models."),
+    RelType("SUBTYPE_OF", "TumorType", "TumorType", ("sources",),
+            doc="OncoTree hierarchy: child → parent."),
+    RelType("RESPONSE", "Drug", "CellLine", ("ln_ic50", "auc", "sensitive", "dataset", "sources"),
+            doc="Measured drug response of a cell line."),
+    RelType("BIOMARKER_OF_RESPONSE", "Mutation", "Drug",
+            ("direction", "level", "tumor", "pmids", "evidence_ids", "sources"),
+            ("sources", "pmids", "evidence_ids", "tumor"),
+            "Clinical evidence that a mutation predicts sensitivity or resistance to a drug."),
+    RelType("HOTSPOT_IN", "Mutation", "TumorType", ("count", "sources"),
+            doc="A recurrent hotspot mutation observed in samples of a tumor type."),
+    RelType("PREDICTED_TARGET", "Drug", "Gene", ("score", "rank", "model", "model_version"), (),
+            "A drug→gene target link predicted by a model."),
+    RelType("PREDICTED_RESPONSE", "Drug", "CellLine", ("score", "rank", "model", "model_version"),
+            (), "A drug→cell-line sensitivity predicted by a model."),
+)
+
+
+#: Declared value types of well-known properties; the writer refuses other types for them.
+PROPERTY_TYPES: dict[str, type] = {
+    "ln_ic50": float,
+    "auc": float,
+    "score": float,
+    "sensitive": bool,
+    "rank": int,
+    "count": int,
+    "sources": list,
+}
+
+
+@dataclass(frozen=True)
+class GraphSchema:
+    """Lookup over the declared node and relationship types."""
+
+    nodes: dict[str, NodeType] = field(default_factory=lambda: {n.label: n for n in NODE_TYPES})
+    rels: dict[str, RelType] = field(default_factory=lambda: {r.type: r for r in REL_TYPES})
+
+    def node(self, label: str) -> NodeType:
+        try:
+            return self.nodes[label]
+        except KeyError:
+            raise SchemaError(
+                f"unknown node label {label!r}; the schema declares {sorted(self.nodes)}"
+            ) from None
+
+    def rel(self, rel_type: str) -> RelType:
+        try:
+            return self.rels[rel_type]
+        except KeyError:
+            raise SchemaError(
+                f"unknown relationship type {rel_type!r}; the schema declares {sorted(self.rels)}"
+            ) from None
+
+
+class SchemaError(ValueError):
+    """A table or query names a label, relationship type or key the schema does not declare."""
+
+
+SCHEMA = GraphSchema()
+
+
+def constraint_statements() -> list[str]:
+    """Idempotent Cypher that creates a uniqueness constraint per label key and rel indexes.
+
+    Labels and property names come from this module, never from user input.
+    """
+    statements = [
+        f"CREATE CONSTRAINT {n.label.lower()}_{n.key}_unique IF NOT EXISTS "
+        f"FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"
+        for n in NODE_TYPES
+    ]
+    statements += [
+        "CREATE INDEX drug_name IF NOT EXISTS FOR (n:Drug) ON (n.name)",
+        "CREATE INDEX celline_name IF NOT EXISTS FOR (n:CellLine) ON (n.name)",
+        "CREATE INDEX mutation_gene IF NOT EXISTS FOR (n:Mutation) ON (n.gene)",
+        "CREATE INDEX predicted_target_version IF NOT EXISTS "
+        "FOR ()-[r:PREDICTED_TARGET]-() ON (r.model, r.model_version)",
+        "CREATE INDEX predicted_response_version IF NOT EXISTS "
+        "FOR ()-[r:PREDICTED_RESPONSE]-() ON (r.model, r.model_version)",
+    ]
+    return statements

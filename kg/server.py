@@ -1,0 +1,247 @@
+"""The managed local Neo4j 5 Community server behind ``oncokg neo4j start|stop|status|logs``.
+
+Its jars come from Maven Central through ``kg/neo4j-pom.xml`` (``mvn dependency:copy-dependencies``)
+into a cache outside the repository. It listens on 127.0.0.1 only, with authentication on and a
+generated password in a file only the user can read.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from kg.connection import GraphUnavailable, open_driver
+from kg.settings import NEO4J_VERSION, ConnectionSettings, ServerSettings
+
+MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_CLASS = "org.neo4j.cli.AdminTool"
+
+#: The JVM flags Neo4j's own launcher passes (module opens for its page cache and Netty).
+JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+)
+
+
+class ServerError(RuntimeError):
+    """The managed server could not be set up, started or stopped."""
+
+
+@dataclass
+class ServerStatus:
+    running: bool
+    pid: int | None
+    uri: str
+    http: str
+    data: Path
+    version: str | None
+
+    def lines(self) -> list[str]:
+        state = "running" if self.running else "stopped"
+        return [
+            f"state:    {state}",
+            f"version:  Neo4j {self.version or NEO4J_VERSION} Community",
+            f"bolt:     {self.uri}",
+            f"browser:  {self.http}/browser/",
+            f"pid:      {self.pid or '-'}",
+            f"data:     {self.data}",
+        ]
+
+
+class ManagedServer:
+    """Start, stop and inspect the local server described by ``ServerSettings``."""
+
+    def __init__(self, settings: ServerSettings | None = None) -> None:
+        self.settings = settings or ServerSettings.from_env()
+
+    # -- set-up ------------------------------------------------------------------------
+    def resolve_jars(self) -> Path:
+        """Copy Neo4j's runtime jars from Maven Central into the cache (once)."""
+        lib = self.settings.lib_dir
+        if lib.is_dir() and any(lib.glob(f"neo4j-{NEO4J_VERSION}.jar")):
+            return lib
+        pom = resources.files("kg").joinpath("neo4j-pom.xml")
+        with resources.as_file(pom) as pom_path:
+            command = [
+                "mvn", "-q", "-B", "-f", str(pom_path), "dependency:copy-dependencies",
+                f"-DoutputDirectory={lib}", "-DincludeScope=runtime",
+            ]
+            try:
+                subprocess.run(command, check=True, capture_output=True, text=True)
+            except FileNotFoundError:
+                raise ServerError("Maven (`mvn`) is needed to fetch the Neo4j jars") from None
+            except subprocess.CalledProcessError as exc:
+                raise ServerError(
+                    f"resolving Neo4j {NEO4J_VERSION} from Maven Central failed:\n"
+                    f"{(exc.stdout or '')[-2000:]}{(exc.stderr or '')[-2000:]}"
+                ) from None
+        return lib
+
+    def write_config(self) -> Path:
+        s = self.settings
+        for directory in (s.conf_dir, s.data_dir, s.logs_dir, s.run_dir):
+            directory.mkdir(parents=True, exist_ok=True)
+        conf = s.conf_dir / "neo4j.conf"
+        conf.write_text(
+            "# Written by `oncokg neo4j start`; edits are overwritten.\n"
+            "server.default_listen_address=127.0.0.1\n"
+            "server.default_advertised_address=127.0.0.1\n"
+            f"server.bolt.listen_address=127.0.0.1:{s.bolt_port}\n"
+            f"server.http.listen_address=127.0.0.1:{s.http_port}\n"
+            "server.https.enabled=false\n"
+            "dbms.security.auth_enabled=true\n"
+            f"server.memory.heap.initial_size={s.heap}\n"
+            f"server.memory.heap.max_size={s.heap}\n"
+            f"server.memory.pagecache.size={s.pagecache}\n"
+            "dbms.memory.transaction.total.max=1g\n"
+            "dbms.usage_report.enabled=false\n"
+            f"server.directories.data={s.data_dir}\n"
+            f"server.directories.logs={s.logs_dir}\n"
+            f"server.directories.run={s.run_dir}\n"
+        )
+        return conf
+
+    def ensure_password(self, lib: Path) -> None:
+        """Generate the initial password before the first start; keep it mode 0600."""
+        s = self.settings
+        if (s.data_dir / "dbms" / "auth.ini").exists() and s.password_file.exists():
+            return
+        password = secrets.token_urlsafe(24)
+        s.password_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(s.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(password + "\n")
+        os.chmod(s.password_file, 0o600)
+        result = subprocess.run(
+            ["java", "-cp", f"{lib}/*", ADMIN_CLASS, "dbms", "set-initial-password", password],
+            env={**os.environ, "NEO4J_HOME": str(s.home), "NEO4J_CONF": str(s.conf_dir)},
+            capture_output=True, text=True,
+        )
+        if result.returncode != 0:
+            raise ServerError(f"setting the initial password failed: {result.stderr[-2000:]}")
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def pid(self) -> int | None:
+        """The server's pid when its process is alive, else None."""
+        try:
+            pid = int(self.settings.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        if cmdline.exists() and MAIN_CLASS.encode() not in cmdline.read_bytes():
+            return None
+        return pid
+
+    def start(self, timeout_s: float = 180.0, progress=print) -> ServerStatus:
+        """Start the server and return once Bolt answers; a no-op when it already runs."""
+        if self.pid() is not None:
+            return self.status()
+        s = self.settings
+        progress(f"resolving Neo4j {NEO4J_VERSION} jars (Maven Central, cached) ...")
+        lib = self.resolve_jars()
+        self.write_config()
+        self.ensure_password(lib)
+        console = s.logs_dir / "console.log"
+        command = [
+            "java", f"-Xms{s.heap}", f"-Xmx{s.heap}", *JVM_FLAGS, "-cp", f"{lib}/*", MAIN_CLASS,
+            f"--home-dir={s.home}", f"--config-dir={s.conf_dir}",
+        ]
+        with console.open("ab") as log:
+            process = subprocess.Popen(
+                command, cwd=s.home, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        s.pid_file.write_text(f"{process.pid}\n")
+        progress(f"starting Neo4j on {s.bolt_uri} (pid {process.pid}) ...")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                s.pid_file.unlink(missing_ok=True)
+                raise ServerError(
+                    f"Neo4j exited with code {process.returncode} during start-up; "
+                    f"last log lines:\n{self.logs(40)}"
+                )
+            try:
+                open_driver(ConnectionSettings.from_env_managed(s), timeout_s=2.0).close()
+                return self.status()
+            except GraphUnavailable:
+                time.sleep(1.0)
+        self.stop()
+        raise ServerError(f"Neo4j did not answer on {s.bolt_uri} within {timeout_s:.0f} s")
+
+    def stop(self, timeout_s: float = 60.0) -> bool:
+        """Stop the server cleanly (SIGTERM, then SIGKILL); True if one was running."""
+        pid = self.pid()
+        if pid is None:
+            self.settings.pid_file.unlink(missing_ok=True)
+            return False
+        os.killpg(os.getpgid(pid), signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.3)
+        if _alive(pid):
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+        self.settings.pid_file.unlink(missing_ok=True)
+        return True
+
+    def status(self) -> ServerStatus:
+        s = self.settings
+        pid = self.pid()
+        version = None
+        if pid is not None:
+            try:
+                driver = open_driver(ConnectionSettings.from_env_managed(s), timeout_s=2.0)
+                with driver:
+                    records, _, _ = driver.execute_query(
+                        "CALL dbms.components() YIELD versions RETURN versions[0] AS v"
+                    )
+                    version = records[0]["v"]
+            except GraphUnavailable:
+                version = None
+        return ServerStatus(
+            running=pid is not None, pid=pid, uri=s.bolt_uri,
+            http=f"http://127.0.0.1:{s.http_port}", data=s.data_dir, version=version,
+        )
+
+    def logs(self, lines: int = 50) -> str:
+        """The last ``lines`` lines of the server log (and console output)."""
+        chunks = []
+        for name in ("neo4j.log", "console.log"):
+            path = self.settings.logs_dir / name
+            if path.exists():
+                tail = path.read_text(errors="replace").splitlines()[-lines:]
+                chunks.append(f"==> {path} <==\n" + "\n".join(tail))
+        return "\n".join(chunks) or f"no logs yet in {self.settings.logs_dir}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    # A zombie has exited; its parent (not us) has just not reaped it yet.
+    return not (stat.exists() and ") Z " in stat.read_text())

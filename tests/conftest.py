@@ -1,0 +1,73 @@
+"""Shared fixtures: the real Neo4j that `make test` starts, and the real data directory.
+
+Tests that need Neo4j talk to the server named by NEO4J_URI or the managed server under
+ONCOKG_HOME (the Makefile points both at a test server on its own ports). When no server
+answers, those tests fail with the connection error: they are never silently skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.connection import open_driver
+from kg.settings import ConnectionSettings
+
+REPO = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(os.environ.get("ONCOKG_DATA_DIR", REPO.parent / "shared" / "data")).resolve()
+
+_state = {"wipes": 0}
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    if not DATA_DIR.is_dir():
+        pytest.fail(f"reference data not found at {DATA_DIR}; set ONCOKG_DATA_DIR")
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def driver():
+    settings = ConnectionSettings.from_env()
+    if not settings.managed and os.environ.get("ONCOKG_TESTS_MAY_WIPE") != "1":
+        pytest.fail(
+            f"tests empty the graph; refusing to run against {settings.uri} (NEO4J_URI). "
+            "Unset NEO4J_URI to use the managed test server, or set ONCOKG_TESTS_MAY_WIPE=1."
+        )
+    drv = open_driver(settings)
+    yield drv
+    drv.close()
+
+
+@pytest.fixture
+def empty_graph(driver):
+    """The real graph, emptied (data, not schema) before the test."""
+    wipe(driver)
+    _state["wipes"] += 1
+    from kg.writer import apply_schema
+
+    apply_schema(driver)
+    return driver
+
+
+def wipe(driver) -> None:
+    with driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+
+def counts(driver) -> dict[str, int]:
+    """Every label and relationship type count, plus property totals, for change detection."""
+    with driver.session() as session:
+        nodes = session.run(
+            "MATCH (n) UNWIND labels(n) AS l RETURN l, count(*) AS c"
+        ).data()
+        rels = session.run("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c").data()
+        props = session.run(
+            "MATCH (n) RETURN sum(size(keys(n))) AS np"
+        ).single()["np"]
+    out = {f"node:{r['l']}": r["c"] for r in nodes}
+    out.update({f"rel:{r['t']}": r["c"] for r in rels})
+    out["node_properties"] = props or 0
+    return out

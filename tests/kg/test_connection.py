@@ -1,0 +1,52 @@
+"""Connection failures fail fast with a clear message; settings come from the environment."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from kg.connection import GraphUnavailable, open_driver
+from kg.settings import ConnectionSettings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_down_server_is_a_clear_error_within_seconds():
+    settings = ConnectionSettings(f"bolt://127.0.0.1:{_free_port()}", "neo4j", "pw", None, False)
+    started = time.monotonic()
+    with pytest.raises(GraphUnavailable, match="not reachable"):
+        open_driver(settings, timeout_s=2.0)
+    assert time.monotonic() - started < 10
+
+
+def test_wrong_password_is_a_clear_error(driver):
+    real = ConnectionSettings.from_env()
+    wrong = ConnectionSettings(real.uri, real.user, real.password + "-wrong", None, False)
+    started = time.monotonic()
+    with pytest.raises(GraphUnavailable, match="refused the credentials"):
+        open_driver(wrong, timeout_s=3.0)
+    assert time.monotonic() - started < 10
+
+
+def test_environment_overrides_the_managed_server(monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", "neo4j://graph.example:7687")
+    monkeypatch.setenv("NEO4J_USER", "reader")
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret")
+    monkeypatch.setenv("NEO4J_DATABASE", "onco")
+    settings = ConnectionSettings.from_env()
+    assert (settings.uri, settings.user, settings.password, settings.database) == (
+        "neo4j://graph.example:7687", "reader", "s3cret", "onco")
+    assert not settings.managed
+
+
+def test_managed_server_without_password_explains(monkeypatch, tmp_path):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("ONCOKG_HOME", str(tmp_path))
+    with pytest.raises(GraphUnavailable, match="oncokg neo4j start"):
+        open_driver()
