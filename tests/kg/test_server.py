@@ -1,0 +1,70 @@
+"""The managed server's lifecycle, on a second real server with its own home and ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+
+from kg.server import ManagedServer
+from kg.settings import ServerSettings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    home = tmp_path_factory.mktemp("oncokg-home") / "neo4j"
+    settings = ServerSettings(home=home, bolt_port=_free_port(), http_port=_free_port(),
+                              heap="512m", pagecache="128m")
+    managed = ManagedServer(settings)
+    managed.start(progress=lambda _: None)
+    yield managed
+    managed.stop()
+
+
+def test_start_reports_version_and_is_a_noop_when_running(server):
+    first = server.status()
+    assert first.running and first.version and first.version.startswith("5.26")
+    again = server.start(progress=lambda _: None)
+    assert again.pid == first.pid
+
+
+def test_password_file_is_private_and_listens_on_loopback_only(server):
+    mode = stat.S_IMODE(os.stat(server.settings.password_file).st_mode)
+    assert mode == 0o600
+    conf = (server.settings.conf_dir / "neo4j.conf").read_text()
+    assert "server.default_listen_address=127.0.0.1" in conf
+    assert "dbms.security.auth_enabled=true" in conf
+    listening = _listening_addresses(server.settings.bolt_port)
+    assert listening and all(addr.endswith("0100007F") for addr in listening)  # 127.0.0.1
+
+
+def test_stop_leaves_no_process(server):
+    pid = server.pid()
+    assert pid is not None
+    assert server.stop() is True
+    assert not Path(f"/proc/{pid}").exists() or " Z " in Path(f"/proc/{pid}/stat").read_text()
+    assert server.status().running is False
+    assert server.stop() is False
+
+
+def _listening_addresses(port: int) -> list[str]:
+    """Local addresses (hex, as /proc/net/tcp writes them) listening on ``port``."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.split(":")
+            if state == "0A" and int(port_hex, 16) == port:
+                found.append(address)
+    return found
