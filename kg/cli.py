@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from pathlib import Path
 
 import click
 
@@ -112,6 +113,56 @@ def stats(sources: bool) -> None:
         if sources:
             click.echo()
             click.echo(source_counts(driver, database).to_string(index=False))
+
+
+# -- loading sources -------------------------------------------------------------------------
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              envvar="ONCOKG_DATA_DIR", help="Local directory holding the source files "
+              "(default: download from the official locations into the cache).")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("reports/load"), show_default=True,
+              help="Where the per-source normalization reports go.")
+@click.option("--list", "list_sources", is_flag=True, help="List the sources and exit.")
+def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
+         list_sources: bool) -> None:
+    """Load all (or the named) SOURCES into the graph, then print counts and reports."""
+    import loaders
+    from kg.load import load_into_graph
+
+    if list_sources:
+        for name, source in loaders.SOURCES.items():
+            click.echo(f"{name:12} {source.provenance:28} {source.description}")
+        return
+    with graph() as (driver, database):
+        outcome = load_into_graph(
+            driver, sources or None, data_dir, database=database, report_dir=report_dir,
+            progress=lambda m: click.echo(m, err=True),
+        )
+    for item in outcome.sources:
+        click.echo(f"\n{item.name} ({item.release}): {item.rows:,} rows, "
+                   f"{item.created:,} created, parse {item.parse_s:.1f}s, "
+                   f"write {item.write_s:.1f}s")
+        click.echo(item.report.summary())
+        if item.report_path:
+            click.echo(f"  report: {item.report_path}")
+    click.echo(f"\nloaded {outcome.rows:,} rows in {outcome.seconds:.1f}s")
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("runs/export"), show_default=True)
+def export(out: Path) -> None:
+    """Export the graph (every biological relationship) for training without Neo4j."""
+    from kg.export import GraphExport
+
+    with graph() as (driver, database):
+        exported = GraphExport.from_neo4j(driver, database)
+    exported.save(out)
+    counts = exported.manifest["node_counts"] | exported.manifest["edge_counts"]
+    click.echo("\n".join(f"{name:40} {count:>9,}" for name, count in counts.items()))
+    click.echo(f"export written to {out}")
 
 
 # -- the main job ----------------------------------------------------------------------------

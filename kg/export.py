@@ -73,7 +73,7 @@ class GraphExport:
             )
             columns = (edge_attrs or {}).get(rel_type, [])
             if columns:
-                values = frame.reindex(columns=columns).astype(float).to_numpy()
+                values = frame.reindex(columns=columns).astype(float).to_numpy(copy=True)
                 store.edge_attr = torch.as_tensor(values, dtype=torch.float32)
         return data
 
@@ -113,6 +113,55 @@ class GraphExport:
             else:
                 nodes[name] = frame
         return cls(nodes=nodes, edges=edges, manifest=manifest)
+
+    @classmethod
+    def from_neo4j(
+        cls,
+        driver,
+        database: str | None = None,
+        rel_types: Iterable[str] = EXPORTED_RELS,
+        fetch_size: int = 10_000,
+    ) -> GraphExport:
+        """Stream every node of the schema's labels and the given relationship types.
+
+        One read query per label and per type, fetched in batches of ``fetch_size`` records;
+        the queries are recorded in the manifest. Labels and types come from ``kg.schema``.
+        """
+        import neo4j
+
+        queries: dict[str, str] = {}
+        nodes: dict[str, pd.DataFrame] = {}
+        edges: dict[EdgeKey, pd.DataFrame] = {}
+        with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS,
+                            fetch_size=fetch_size) as session:
+            for node in NODE_TYPES:
+                query = (f"MATCH (n:{node.label}) RETURN n.{node.key} AS key, "
+                         f"properties(n) AS props ORDER BY key")
+                queries[node.label] = query
+                records = session.run(query)
+                nodes[node.label] = _frame_from_props(
+                    ((r["key"], r["props"]) for r in records), drop=node.key
+                )
+            for rel_type in rel_types:
+                rel = SCHEMA.rel(rel_type)
+                start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
+                query = (f"MATCH (a:{start.label})-[r:{rel.type}]->(b:{end.label}) "
+                         f"RETURN a.{start.key} AS start, b.{end.key} AS end, "
+                         "properties(r) AS props")
+                queries[rel.type] = query
+                rows = [(r["start"], r["end"], r["props"]) for r in session.run(query)]
+                raw = pd.DataFrame([p for _, _, p in rows])
+                raw.insert(0, "end", [str(e) for _, e, _ in rows])
+                raw.insert(0, "start", [str(s) for s, _, _ in rows])
+                frame, _ = index_edges(raw, nodes, rel.start, rel.end)
+                edges[(rel.start, rel.type, rel.end)] = frame
+            releases = session.run(
+                "MATCH ()-[r]->() WHERE r.sources IS NOT NULL UNWIND r.sources AS s "
+                "RETURN collect(DISTINCT s) AS sources"
+            ).single()["sources"]
+        release = "+".join(sorted(releases)) if releases else "empty"
+        return cls(nodes, edges, _manifest(nodes, edges, release, source="neo4j",
+                                           sources=sorted(releases), queries=queries))
 
     @classmethod
     def from_tables(
@@ -163,6 +212,16 @@ def index_edges(
     frame.insert(0, "dst", dst[keep].astype(np.int64).to_numpy())
     frame.insert(0, "src", src[keep].astype(np.int64).to_numpy())
     return frame.reset_index(drop=True), int((~keep).sum())
+
+
+def _frame_from_props(rows, drop: str) -> pd.DataFrame:
+    keys, props = [], []
+    for key, values in rows:
+        keys.append(str(key))
+        props.append({k: v for k, v in values.items() if k != drop})
+    frame = pd.DataFrame(props)
+    frame.insert(0, "key", keys)
+    return frame
 
 
 def _merge_node_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:

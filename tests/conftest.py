@@ -71,3 +71,25 @@ def counts(driver) -> dict[str, int]:
     out.update({f"rel:{r['t']}": r["c"] for r in rels})
     out["node_properties"] = props or 0
     return out
+
+
+@pytest.fixture
+def loaded_graph(driver, data_dir):
+    """The real graph with every source loaded from the reference data (once per session).
+
+    Tests that empty the graph bump a counter; the next test that needs the full graph
+    reloads it. Tests using this fixture must not modify the graph.
+    """
+    if _state.get("loaded_at_wipe") != _state["wipes"]:
+        from kg.load import load_into_graph
+
+        wipe(driver)
+        _state["load"] = load_into_graph(driver, data_dir=data_dir, show_bars=False)
+        _state["loaded_at_wipe"] = _state["wipes"]
+    return driver
+
+
+@pytest.fixture
+def graph_load(loaded_graph):
+    """The ``GraphLoad`` outcome of the session's full load (per-source figures, reports)."""
+    return _state["load"]
