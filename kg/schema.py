@@ -26,6 +26,8 @@ class RelType:
 
     ``merged_lists`` names list properties that accumulate across sources (set union, sorted)
     instead of being overwritten, so loading sources in any order gives the same graph.
+    ``identity`` names properties that, with the endpoints, identify one relationship: two
+    model versions' predictions between the same nodes are two relationships.
     """
 
     type: str
@@ -34,6 +36,7 @@ class RelType:
     properties: tuple[str, ...] = ()
     merged_lists: tuple[str, ...] = ("sources",)
     doc: str = ""
+    identity: tuple[str, ...] = ()
 
 
 NODE_TYPES: tuple[NodeType, ...] = (
@@ -72,10 +75,12 @@ REL_TYPES: tuple[RelType, ...] = (
             "Clinical evidence that a mutation predicts sensitivity or resistance to a drug."),
     RelType("HOTSPOT_IN", "Mutation", "TumorType", ("count", "sources"),
             doc="A recurrent hotspot mutation observed in samples of a tumor type."),
-    RelType("PREDICTED_TARGET", "Drug", "Gene", ("score", "rank", "model", "model_version"), (),
-            "A drug→gene target link predicted by a model."),
-    RelType("PREDICTED_RESPONSE", "Drug", "CellLine", ("score", "rank", "model", "model_version"),
-            (), "A drug→cell-line sensitivity predicted by a model."),
+    RelType("PREDICTED_TARGET", "Drug", "Gene",
+            ("score", "probability", "rank", "model", "model_version", "known"), (),
+            "A drug→gene target link predicted by a model.", ("model", "model_version")),
+    RelType("PREDICTED_RESPONSE", "Drug", "CellLine",
+            ("score", "probability", "rank", "model", "model_version", "known"), (),
+            "A drug→cell-line sensitivity predicted by a model.", ("model", "model_version")),
 )
 
 
@@ -84,6 +89,7 @@ PROPERTY_TYPES: dict[str, type] = {
     "ln_ic50": float,
     "auc": float,
     "score": float,
+    "probability": float,
     "sensitive": bool,
     "rank": int,
     "count": int,

@@ -115,15 +115,20 @@ class GraphWriter:
     def write_rels(self, table: RelTable) -> WriteSummary:
         rel = SCHEMA.rel(table.type)
         start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
-        rows = _rows(table.rows, table.display, required=("start", "end"),
+        for column in rel.identity:
+            if column not in table.rows.columns:
+                raise WriteError(f"{table.display}: missing identity column {column!r}")
+        rows = _rows(table.rows, table.display, required=("start", "end", *rel.identity),
                      key_columns=("start", "end"))
         merged = [c for c in rel.merged_lists if c in table.rows.columns]
+        identity = ", ".join(f"{c}: row.props.{c}" for c in rel.identity)
+        identity = f" {{{identity}}}" if identity else ""
         query = (
             "UNWIND $rows AS row "
             f"OPTIONAL MATCH (a:{start.label} {{{start.key}: row.start}}) "
             f"OPTIONAL MATCH (b:{end.label} {{{end.key}: row.end}}) "
             "FOREACH (_ IN CASE WHEN a IS NULL OR b IS NULL THEN [] ELSE [1] END | "
-            f"MERGE (a)-[r:{rel.type}]->(b) SET r += row.props"
+            f"MERGE (a)-[r:{rel.type}{identity}]->(b) SET r += row.props"
             + _merge_lists("r", merged) + ") "
             "WITH row, a, b WHERE a IS NULL OR b IS NULL "
             "RETURN row.i AS i, row.start AS start, row.end AS end, "

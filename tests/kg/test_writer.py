@@ -128,3 +128,24 @@ def test_values_are_parameters_not_query_text(empty_graph):
     with empty_graph.session() as session:
         names = session.run("MATCH (g:Gene) RETURN g.symbol AS s ORDER BY s").value()
     assert names == ["SAFE", evil]
+
+
+def test_predictions_of_two_model_versions_are_separate_relationships(empty_graph):
+    writer = GraphWriter(empty_graph)
+    writer.write([genes(2), drugs(1)])
+
+    def predicted(version: str, score: float) -> RelTable:
+        return RelTable("PREDICTED_TARGET", pd.DataFrame({
+            "start": ["D0", "D0"], "end": ["G0", "G1"], "score": [score, score / 2],
+            "rank": [1, 2], "model": ["sage", "sage"], "model_version": [version, version]}))
+
+    writer.write_rels(predicted("v1", 0.9))
+    writer.write_rels(predicted("v2", 0.8))
+    writer.write_rels(predicted("v2", 0.7))  # rerun: updates v2 in place
+    with empty_graph.session() as session:
+        rows = session.run("MATCH (:Drug)-[r:PREDICTED_TARGET]->(g:Gene {symbol:'G0'}) "
+                           "RETURN r.model_version AS v, r.score AS s ORDER BY v").data()
+    assert rows == [{"v": "v1", "s": 0.9}, {"v": "v2", "s": 0.7}]
+    with pytest.raises(WriteError, match="missing identity column 'model_version'"):
+        writer.write_rels(RelTable("PREDICTED_TARGET", pd.DataFrame(
+            {"start": ["D0"], "end": ["G0"], "score": [0.1], "model": ["sage"]})))
