@@ -165,6 +165,80 @@ def export(out: Path) -> None:
     click.echo(f"export written to {out}")
 
 
+# -- queries ---------------------------------------------------------------------------------
+_PARAM_HELP = ("Query parameter KEY=VALUE (typed by the query's header; KEY:=JSON passes a "
+               "JSON value). Repeatable.")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--list", "list_all", is_flag=True, help="List the curated queries and exit.")
+@click.option("--show", is_flag=True,
+              help="Print the query's parameters, columns, example and Cypher; do not run it.")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help=_PARAM_HELP)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Most rows to return; a note on stderr says when more exist.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Seconds before the query is stopped.")
+def query(name: str | None, list_all: bool, show: bool, params: tuple[str, ...], fmt: str,
+          limit: int, timeout: float) -> None:
+    """Run the curated query NAME (read-only) and print its rows."""
+    import queries
+
+    if list_all or not name:
+        if not list_all:
+            raise click.UsageError("give a query NAME, or --list to see them")
+        listing = queries.list_queries()
+        width = max(map(len, listing["name"]))
+        for row in listing.itertuples():
+            click.echo(f"{row.name:{width}}  {row.summary}")
+            click.echo(f"{'':{width}}  params: {row.params or '-'}")
+        return
+    spec = queries.get_query(name)
+    if show:
+        click.echo(spec.describe())
+        click.echo("\ncypher:\n" + spec.cypher)
+        return
+    values = queries.parse_cli_params(params, spec)
+    _print_result(lambda: queries.run(name, values, limit=limit, timeout=timeout), fmt)
+
+
+@main.command()
+@click.argument("text")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="Parameter KEY=VALUE (a string; KEY:=JSON for numbers, lists…). Repeatable.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Most rows to return; a note on stderr says when more exist.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Seconds before the query is stopped.")
+def cypher(text: str, params: tuple[str, ...], fmt: str, limit: int, timeout: float) -> None:
+    """Run ad hoc read-only Cypher TEXT ('-' reads it from stdin); writes are refused."""
+    import queries
+
+    if text == "-":
+        text = click.get_text_stream("stdin").read()
+    values = queries.parse_cli_params(params)
+    _print_result(lambda: queries.cypher(text, values, limit=limit, timeout=timeout), fmt)
+
+
+def _print_result(execute, fmt: str) -> None:
+    import warnings
+
+    import queries
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", queries.TruncatedWarning)
+        frame = execute()
+    click.echo(queries.render(frame, fmt))
+    for warning in caught:
+        if issubclass(warning.category, queries.TruncatedWarning):
+            click.echo(f"note: {warning.message}", err=True)
+
+
 # -- the main job ----------------------------------------------------------------------------
 @main.command()
 def demo() -> None:

@@ -24,7 +24,8 @@ def _small_graph(driver) -> None:
             RelTable("RESPONSE", pd.DataFrame({"start": ["D1", "D1", "D2"],
                                                "end": ["100", "200", "100"],
                                                "ln_ic50": [1.0, -2.5, 0.5],
-                                               "sensitive": [False, True, False]})),
+                                               "sensitive": [False, True, False],
+                                               "dataset": ["test"] * 3})),
         ],
     )
 

@@ -90,7 +90,8 @@ def test_wrong_value_type_names_field(empty_graph):
     GraphWriter(empty_graph).write([drugs(1), NodeTable("CellLine", pd.DataFrame(
         {"cosmic_id": ["1"]}))])
     table = RelTable("RESPONSE", pd.DataFrame(
-        {"start": ["D0", "D0"], "end": ["1", "1"], "ln_ic50": [1.5, "high"]}), name="ic50")
+        {"start": ["D0", "D0"], "end": ["1", "1"], "ln_ic50": [1.5, "high"],
+         "dataset": ["t", "t"]}), name="ic50")
     with pytest.raises(WriteError, match=r"ic50.*row 1.*'ln_ic50'.*expected float"):
         GraphWriter(empty_graph).write_rels(table)
     with pytest.raises(WriteError, match=r"row 0.*'name'.*unsupported"):

@@ -1,0 +1,104 @@
+"""OncoKG loaders: public oncology sources → typed node and relationship tables.
+
+``load_source(name)`` runs one source's loader and returns a ``LoadResult`` (node tables,
+relationship tables, a normalization report and the release). ``SOURCES`` lists the
+sources by name. Files come from a data dir (``data_dir=`` or ``ONCOKG_DATA_DIR``) laid out
+like the reference data, or are downloaded once into a checksummed cache (``loaders.fetch``).
+Loaders know nothing of Neo4j.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from loaders import (
+    civic,
+    dgidb,
+    drugbank,
+    gdsc,
+    gdsc_drugs,
+    genes,
+    hotspots,
+    oncotree,
+    pathways,
+    structures,
+)
+from loaders.base import LoadContext, LoadResult, Source, SourceError, SourceFile
+from loaders.fetch import Fetcher
+from loaders.report import Report
+
+__all__ = ["SOURCES", "LoadResult", "Report", "Source", "SourceError", "SourceFile",
+           "load_all", "load_source"]
+
+
+def _source(name: str, tag: str, release: str, files: Mapping[str, SourceFile], loader,
+            description: str) -> Source:
+    return Source(name, tag, release, dict(files), loader, description)
+
+
+#: Every loadable source by name. ``tag:release`` is the provenance each row carries.
+SOURCES: dict[str, Source] = {s.name: s for s in (
+    _source("genes", "entrez_gene", genes.RELEASE, genes.FILES, genes.load,
+            "Gene nodes (Entrez symbols and synonyms)"),
+    _source("gdsc", "gdsc", gdsc.RELEASE, gdsc.FILES, gdsc.load,
+            "GDSC v17: CellLine, RESPONSE, HAS_MUTATION from genomic features"),
+    _source("gdsc_fitted", "gdsc", gdsc.FITTED_RELEASE, gdsc.FITTED_FILES, gdsc.load_fitted,
+            "GDSC release-8 fitted dose response: RESPONSE with AUC"),
+    _source("gdsc_drugs", "gdsc_drugs", gdsc_drugs.RELEASE, gdsc_drugs.FILES, gdsc_drugs.load,
+            "GDSC compound annotations: Drug, TARGETS"),
+    _source("structures", "structures", structures.RELEASE, structures.FILES, structures.load,
+            "Drug structures (DeepCDR, GraphDRP, HMS LINCS, DrugBank): Drug"),
+    _source("drugbank", "drugbank", drugbank.RELEASE, drugbank.FILES, drugbank.load,
+            "DrugBank drug–target links: TARGETS"),
+    _source("dgidb", "dgidb", dgidb.RELEASE, dgidb.FILES, dgidb.load,
+            "DGIdb interaction claims (2013 export, My Cancer Genome, CIViC 2015): TARGETS"),
+    _source("reactome", "reactome", pathways.REACTOME_RELEASE, pathways.REACTOME_FILES,
+            pathways.load_reactome, "Reactome pathways: Pathway, IN_PATHWAY"),
+    _source("msigdb", "msigdb_hallmark", pathways.MSIGDB_RELEASE, pathways.MSIGDB_FILES,
+            pathways.load_msigdb, "MSigDB Hallmark gene sets: Pathway, IN_PATHWAY"),
+    _source("oncotree", "oncotree", oncotree.RELEASE, oncotree.FILES, oncotree.load,
+            "OncoTree: TumorType, SUBTYPE_OF"),
+    _source("depmap", "depmap", oncotree.DEPMAP_RELEASE, oncotree.DEPMAP_FILES,
+            oncotree.load_depmap, "DepMap Model.csv: MODEL_OF CellLine→TumorType"),
+    _source("civic", "civic", civic.RELEASE, civic.FILES, civic.load,
+            "CIViC (molecular-profile layout): Mutation, BIOMARKER_OF_RESPONSE"),
+    _source("civic_2021", "civic", civic.LEGACY_RELEASE, civic.LEGACY_FILES, civic.load_legacy,
+            "CIViC (2021 variant layout): Mutation, BIOMARKER_OF_RESPONSE"),
+    _source("hotspots", "cancerhotspots", hotspots.RELEASE, hotspots.FILES, hotspots.load,
+            "cancerhotspots v2: Mutation, HOTSPOT_IN"),
+)}
+
+
+def load_source(name: str, data_dir: str | Path | None = None, *,
+                cache_dir: str | Path | None = None,
+                files: Mapping[str, str | Path] | None = None) -> LoadResult:
+    """Load one source by name into node and relationship tables.
+
+    ``data_dir`` (or env ``ONCOKG_DATA_DIR``) reads files from a directory laid out like the
+    reference data; otherwise files are downloaded into the cache (``cache_dir`` or env
+    ``ONCOKG_CACHE_DIR``). ``files`` maps a file key of the source (e.g. ``"fitted"``) to a
+    local file that replaces it. Raises ``SourceError`` for missing or malformed input.
+    """
+    try:
+        source = SOURCES[name]
+    except KeyError:
+        raise SourceError(f"unknown source {name!r}; known sources: {sorted(SOURCES)}") from None
+    overrides = {}
+    for key, path in (files or {}).items():
+        if key not in source.files:
+            raise SourceError(f"source {name!r} has no file {key!r}; its files are "
+                              f"{sorted(source.files)}")
+        overrides[source.files[key].path] = path
+    fetcher = Fetcher(data_dir, cache_dir, overrides=overrides)
+    ctx = LoadContext(source, fetcher, Report(source.name, source.release))
+    result = source.loader(ctx)
+    result.check()
+    return result
+
+
+def load_all(names: Iterable[str] | None = None, data_dir: str | Path | None = None, *,
+             cache_dir: str | Path | None = None) -> list[LoadResult]:
+    """Load several sources (default: all but ``gdsc_fitted``) in registry order."""
+    chosen = list(names) if names is not None else [n for n in SOURCES if n != "gdsc_fitted"]
+    return [load_source(n, data_dir, cache_dir=cache_dir) for n in chosen]
