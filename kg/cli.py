@@ -198,8 +198,7 @@ def query(name: str | None, list_all: bool, show: bool, params: tuple[str, ...],
         return
     spec = queries.get_query(name)
     if show:
-        click.echo(spec.describe())
-        click.echo("\ncypher:\n" + spec.cypher)
+        click.echo(queries.describe(name))
         return
     values = queries.parse_cli_params(params, spec)
     _print_result(lambda: queries.run(name, values, limit=limit, timeout=timeout), fmt)
@@ -220,7 +219,7 @@ def cypher(text: str, params: tuple[str, ...], fmt: str, limit: int, timeout: fl
     import queries
 
     if text == "-":
-        text = click.get_text_stream("stdin").read()
+        text = sys.stdin.read()
     values = queries.parse_cli_params(params)
     _print_result(lambda: queries.cypher(text, values, limit=limit, timeout=timeout), fmt)
 

@@ -104,6 +104,8 @@ class ManagedServer:
             "server.default_listen_address=127.0.0.1\n"
             "server.default_advertised_address=127.0.0.1\n"
             f"server.bolt.listen_address=127.0.0.1:{s.bolt_port}\n"
+            f"server.bolt.advertised_address=127.0.0.1:{s.bolt_port}\n"
+            f"server.http.advertised_address=127.0.0.1:{s.http_port}\n"
             f"server.http.listen_address=127.0.0.1:{s.http_port}\n"
             "server.https.enabled=false\n"
             "dbms.security.auth_enabled=true\n"
