@@ -238,17 +238,15 @@ def _print_result(execute, fmt: str) -> None:
             click.echo(f"note: {warning.message}", err=True)
 
 
-# -- the main job ----------------------------------------------------------------------------
-@main.command()
-def demo() -> None:
-    """Run the main job end to end against the configured Neo4j."""
-    from kg.writer import apply_schema
+# -- models, screens and the main job (kg/cli_models.py) ------------------------------------
+def _register_model_commands() -> None:
+    from kg.cli_models import COMMANDS
 
-    with graph() as (driver, database):
-        apply_schema(driver, database)
-        from kg.stats import graph_counts
+    for command in COMMANDS:
+        main.add_command(command)
 
-        click.echo(graph_counts(driver, database).to_string(index=False))
+
+_register_model_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,155 @@
+"""GNN benchmark: every task × split, the model beside every baseline, over seeds.
+
+Builds the real graph from every loader source (``loaders.SOURCES``) over the reference data
+(``../shared/data`` or ``ONCOKG_DATA_DIR``) without Neo4j, then runs
+:func:`gnn.train.train` for each task and split and prints one Markdown table (test mean ± SD
+over seeds, training seconds on this machine's CPUs). Per-run tables (Markdown + JSON) go to
+``--out``.
+
+    python bench/bench_gnn.py                       # full run: 3 seeds, all splits
+    python bench/bench_gnn.py --seeds 0 --splits random cold-drug
+    python bench/bench_gnn.py --export DIR          # a saved GraphExport instead of loaders
+    python bench/bench_gnn.py --synthetic           # smoke run on the synthetic graph
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gnn.evaluate import Results  # noqa: E402
+from gnn.splits import SPLITS_BY_TASK  # noqa: E402
+
+COLUMNS = {
+    "drug-response": (("within_drug_r", "within-drug r"), ("auroc", "AUROC"),
+                      ("pooled_r", "pooled r"), ("rmse", "RMSE")),
+    "drug-target": (("mrr", "MRR"), ("hits@10", "Hits@10"), ("auroc", "AUROC"),
+                    ("hits@1", "Hits@1")),
+}
+
+
+def data_dir() -> Path:
+    env = os.environ.get("ONCOKG_DATA_DIR")
+    return Path(env) if env else ROOT.parent / "shared" / "data"
+
+
+def real_export(directory: Path):
+    """Every loader source over ``directory``, merged with ``GraphExport.from_tables``.
+
+    Sources that need a download (absent from the reference data) are skipped and named.
+    """
+    import loaders
+    from kg.export import GraphExport
+
+    nodes, rels, releases = [], [], []
+    for name in loaders.SOURCES:
+        started = time.perf_counter()
+        try:
+            result = loaders.load_source(name, directory)
+        except loaders.SourceError as error:
+            print(f"skipped source {name}: {error}", file=sys.stderr)
+            continue
+        nodes += list(result.nodes)
+        rels += list(result.rels)
+        releases.append(f"{result.source}:{result.release}")
+        print(f"loaded {name} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return GraphExport.from_tables(nodes, rels, release=",".join(releases))
+
+
+def build_export(args):
+    from kg.export import GraphExport
+
+    if args.export:
+        return GraphExport.load(args.export)
+    if args.synthetic:
+        from gnn.synthetic import make_synthetic_export
+
+        return make_synthetic_export(seed=0, n_families=6, drugs_per_family=8, n_genes=200,
+                                     n_cell_lines=200, n_pathways=30)
+    return real_export(Path(args.data_dir))
+
+
+def table(all_results: list[Results]) -> str:
+    lines = []
+    for task in COLUMNS:
+        runs = [r for r in all_results if r.task == task]
+        if not runs:
+            continue
+        cols = COLUMNS[task]
+        lines += [f"\n#### {task} (release `{runs[0].release}`, seeds "
+                  f"{', '.join(map(str, runs[0].seeds))})\n",
+                  "| split | method | " + " | ".join(c[1] for c in cols) + " | train s |",
+                  "|---|---|" + "---|" * len(cols) + "---|"]
+        for results in runs:
+            for _, row in results.summary().iterrows():
+                cells = [_fmt(row[c], row[f"{c}_sd"]) for c, _ in cols]
+                name = f"**{row['method']}**" if row["method"] == results.model \
+                    else row["method"]
+                lines.append(f"| {results.split} | {name} | " + " | ".join(cells)
+                             + f" | {row['seconds']:.1f} |")
+    return "\n".join(lines)
+
+
+def _fmt(mean, sd) -> str:
+    return "—" if mean != mean else f"{mean:.3f} ± {sd:.3f}"
+
+
+def main(argv: list[str] | None = None) -> list[Results]:
+    from gnn.train import train
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=str(data_dir()))
+    parser.add_argument("--export", help="a GraphExport directory (skips the loaders)")
+    parser.add_argument("--synthetic", action="store_true", help="synthetic smoke graph")
+    parser.add_argument("--tasks", nargs="+", default=list(SPLITS_BY_TASK))
+    parser.add_argument("--splits", nargs="+", default=None)
+    parser.add_argument("--model", default="sage")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--hidden", type=int, default=None)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "gnn"))
+    parser.add_argument("--save-export", help="also save the built export to this directory")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    started = time.perf_counter()
+    export = build_export(args)
+    if args.save_export:
+        export.save(args.save_export)
+    print(f"graph: {export.manifest.get('node_counts')} "
+          f"({time.perf_counter() - started:.0f}s)", file=sys.stderr)
+    overrides = {}
+    if args.hidden:
+        overrides["hidden"] = args.hidden
+    from gnn.features import build_features
+
+    features = build_features(export)
+    print(features.report.summary(), file=sys.stderr)
+    all_results = []
+    for task in args.tasks:
+        for split in args.splits or SPLITS_BY_TASK[task]:
+            if split not in SPLITS_BY_TASK[task]:
+                continue
+            t0 = time.perf_counter()
+            results = train(export, task=task, split=split, model=args.model,
+                            seeds=tuple(args.seeds), epochs=args.epochs, out_dir=args.out,
+                            features=features, progress=not args.quiet, **overrides)
+            all_results.append(results)
+            print(f"{task} / {split}: {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+            print(results.to_markdown(), file=sys.stderr)
+    print(f"\n### GNN benchmark ({args.model}; test mean ± SD over seeds; total "
+          f"{(time.perf_counter() - started) / 60:.1f} min on {os.cpu_count()} CPUs)")
+    print(table(all_results))
+    return all_results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""Baselines, fitted on the training part of the same split the GNN sees.
+
+Response (predict ln IC50 for (drug, cell line) pairs):
+
+* ``drug-mean``: the drug's mean training ln IC50 (global mean for unseen drugs);
+* ``additive``: ``μ + a_drug + b_cell`` by regularized alternating least squares;
+* ``als``: additive + rank-k matrix factorization ``u_drug · v_cell`` (ALS, λ chosen on the
+  validation set);
+* ``gbm``: gradient boosting (scikit-learn ``HistGradientBoostingRegressor``, early-stopped on
+  the validation set) on drug fingerprint (PCA) + descriptors + cell-line genomic features.
+
+Targets (rank genes for a drug):
+
+* ``degree-prior``: genes ranked by their number of training targets;
+* ``fingerprint-nn``: targets of the k structurally nearest training drugs (Tanimoto on the
+  Morgan bits), similarity-weighted, with the degree prior breaking ties.
+
+Regression baselines have no classifier; their sensitivity score is the drug's predicted 20th
+percentile minus the prediction (see ``gnn.evaluate.sensitivity_from_regression``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gnn.evaluate import TaskData, evaluate_response
+
+RESPONSE_BASELINES = ("drug-mean", "additive", "als", "gbm")
+TARGET_BASELINES = ("degree-prior", "fingerprint-nn")
+
+
+class ResponseBaseline:
+    name = "response-baseline"
+
+    def fit(self, data: TaskData) -> ResponseBaseline:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def predict(self, pairs: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class DrugMean(ResponseBaseline):
+    name = "drug-mean"
+
+    def fit(self, data: TaskData) -> DrugMean:
+        train = data.split.train
+        drugs, y = data.split.pairs[train, 0], data.y[train]
+        n = data.num_nodes["Drug"]
+        sums = np.bincount(drugs, y, minlength=n)
+        counts = np.bincount(drugs, minlength=n)
+        self.mean = float(y.mean())
+        self.drug = np.where(counts > 0, sums / np.maximum(counts, 1), self.mean)
+        return self
+
+    def predict(self, pairs: np.ndarray) -> np.ndarray:
+        return self.drug[pairs[:, 0]]
+
+
+class Additive(ResponseBaseline):
+    """μ + a_d + b_c with ridge penalty ``reg`` per effect, fitted by alternating updates."""
+
+    name = "additive"
+
+    def __init__(self, reg: float = 2.0, iterations: int = 15) -> None:
+        self.reg, self.iterations = reg, iterations
+
+    def fit(self, data: TaskData) -> Additive:
+        train = data.split.train
+        d, c, y = data.split.pairs[train, 0], data.split.pairs[train, 1], data.y[train]
+        nd, nc = data.num_nodes["Drug"], data.num_nodes["CellLine"]
+        self.mu = float(y.mean())
+        self.a, self.b = np.zeros(nd), np.zeros(nc)
+        cd, cc = np.bincount(d, minlength=nd), np.bincount(c, minlength=nc)
+        for _ in range(self.iterations):
+            self.a = np.bincount(d, y - self.mu - self.b[c], minlength=nd) / (cd + self.reg)
+            self.b = np.bincount(c, y - self.mu - self.a[d], minlength=nc) / (cc + self.reg)
+        return self
+
+    def predict(self, pairs: np.ndarray) -> np.ndarray:
+        return self.mu + self.a[pairs[:, 0]] + self.b[pairs[:, 1]]
+
+
+class ALS(ResponseBaseline):
+    """Biased matrix factorization by alternating ridge regressions; λ chosen on validation."""
+
+    name = "als"
+
+    def __init__(self, rank: int = 16, regs: tuple[float, ...] = (3.0, 10.0, 30.0),
+                 iterations: int = 12, seed: int = 0) -> None:
+        self.rank, self.regs, self.iterations, self.seed = rank, regs, iterations, seed
+
+    def fit(self, data: TaskData) -> ALS:
+        best = None
+        for reg in self.regs:
+            params = self._fit_one(data, reg)
+            self._set(params)
+            val = evaluate_response(data, "val", self.predict(data.split.part_pairs("val")))
+            score = val["within_drug_r"]
+            score = -np.inf if not np.isfinite(score) else score
+            if best is None or score > best[0]:
+                best = (score, params, reg)
+        self._set(best[1])
+        self.reg = best[2]
+        return self
+
+    def _set(self, params) -> None:
+        self.mu, self.a, self.b, self.u, self.v = params
+
+    def _fit_one(self, data: TaskData, reg: float):
+        rng = np.random.default_rng(self.seed)
+        train = data.split.train
+        d, c, y = data.split.pairs[train, 0], data.split.pairs[train, 1], data.y[train]
+        nd, nc, k = data.num_nodes["Drug"], data.num_nodes["CellLine"], self.rank
+        base = Additive().fit(data)
+        mu, a, b = base.mu, base.a.copy(), base.b.copy()
+        u = rng.normal(0, 0.1, (nd, k))
+        v = rng.normal(0, 0.1, (nc, k))
+        by_drug = _group_positions(d, nd)
+        by_cell = _group_positions(c, nc)
+        eye = np.eye(k + 1)
+        eye[-1, -1] = 0.1  # light penalty on the bias column
+        for _ in range(self.iterations):
+            resid = y - mu - b[c]
+            for drug, pos in by_drug:
+                design = np.hstack([v[c[pos]], np.ones((len(pos), 1))])
+                sol = np.linalg.solve(design.T @ design + reg * eye, design.T @ resid[pos])
+                u[drug], a[drug] = sol[:k], sol[k]
+            resid = y - mu - a[d]
+            for cell, pos in by_cell:
+                design = np.hstack([u[d[pos]], np.ones((len(pos), 1))])
+                sol = np.linalg.solve(design.T @ design + reg * eye, design.T @ resid[pos])
+                v[cell], b[cell] = sol[:k], sol[k]
+        seen_d = np.bincount(d, minlength=nd) > 0
+        seen_c = np.bincount(c, minlength=nc) > 0
+        u[~seen_d], a[~seen_d] = 0.0, 0.0
+        v[~seen_c], b[~seen_c] = 0.0, 0.0
+        return mu, a, b, u, v
+
+    def predict(self, pairs: np.ndarray) -> np.ndarray:
+        d, c = pairs[:, 0], pairs[:, 1]
+        return self.mu + self.a[d] + self.b[c] + (self.u[d] * self.v[c]).sum(1)
+
+
+class GBM(ResponseBaseline):
+    """Gradient boosting on drug structure + cell-line genomic features."""
+
+    name = "gbm"
+
+    def __init__(self, max_rows: int = 30_000, fp_components: int = 32, max_iter: int = 200,
+                 seed: int = 0) -> None:
+        self.max_rows, self.fp_components, self.max_iter, self.seed = (
+            max_rows, fp_components, max_iter, seed)
+
+    def fit(self, data: TaskData) -> GBM:
+        from sklearn.decomposition import PCA
+        from sklearn.ensemble import HistGradientBoostingRegressor
+
+        f = data.features
+        bits = f.settings.fp_bits
+        fp = f.drug_x[:, :bits].numpy()
+        has = f.drug_has_structure.numpy()
+        n_comp = max(1, min(self.fp_components, int(has.sum()) - 1, bits))
+        comps = np.zeros((len(fp), n_comp), dtype=np.float32)
+        if has.sum() > n_comp:
+            comps[has] = PCA(n_comp, random_state=self.seed).fit_transform(fp[has])
+        desc = f.drug_x[:, bits:].numpy()
+        self.drug_block = np.hstack([comps, desc, has[:, None].astype(np.float32)])
+        self.drug_block[~has] = np.nan
+        self.cell_block = f.cell_x.numpy()
+        rng = np.random.default_rng(self.seed)
+        train = data.split.train
+        if len(train) > self.max_rows:
+            train = rng.choice(train, self.max_rows, replace=False)
+        val = data.split.val
+        if len(val) > self.max_rows // 4:
+            val = rng.choice(val, self.max_rows // 4, replace=False)
+        self.model = HistGradientBoostingRegressor(
+            max_iter=self.max_iter, learning_rate=0.1, max_leaf_nodes=31, early_stopping=True,
+            n_iter_no_change=10, random_state=self.seed)
+        self.model.fit(self._x(data.split.pairs[train]), data.y[train],
+                       X_val=self._x(data.split.pairs[val]), y_val=data.y[val])
+        return self
+
+    def _x(self, pairs: np.ndarray) -> np.ndarray:
+        return np.hstack([self.drug_block[pairs[:, 0]], self.cell_block[pairs[:, 1]]])
+
+    def predict(self, pairs: np.ndarray) -> np.ndarray:
+        out = []
+        for start in range(0, len(pairs), 20_000):
+            out.append(self.model.predict(self._x(pairs[start:start + 20_000])))
+        return np.concatenate(out) if out else np.zeros(0)
+
+
+class TargetBaseline:
+    name = "target-baseline"
+
+    def fit(self, data: TaskData) -> TargetBaseline:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def score(self, drugs: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class DegreePrior(TargetBaseline):
+    name = "degree-prior"
+
+    def fit(self, data: TaskData) -> DegreePrior:
+        self.degree = np.log1p(np.asarray(data.train_known.sum(0)).ravel())
+        return self
+
+    def score(self, drugs: np.ndarray) -> np.ndarray:
+        return np.tile(self.degree, (len(drugs), 1))
+
+
+class FingerprintNN(TargetBaseline):
+    """Similarity-weighted targets of the ``k`` nearest training drugs by Tanimoto."""
+
+    name = "fingerprint-nn"
+
+    def __init__(self, k: int = 5) -> None:
+        self.k = k
+
+    def fit(self, data: TaskData) -> FingerprintNN:
+        f = data.features
+        self.fp = (f.drug_x[:, : f.settings.fp_bits].numpy() > 0).astype(np.float32)
+        self.has = f.drug_has_structure.numpy()
+        self.train_known = data.train_known
+        self.donors = np.flatnonzero(self.has & (np.asarray(data.train_known.sum(1)).ravel()
+                                                 > 0))
+        self.prior = DegreePrior().fit(data).degree
+        return self
+
+    def similarity(self, query_fp: np.ndarray) -> np.ndarray:
+        donors = self.fp[self.donors]
+        inter = query_fp @ donors.T
+        union = query_fp.sum(1, keepdims=True) + donors.sum(1)[None] - inter
+        return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+
+    def score(self, drugs: np.ndarray) -> np.ndarray:
+        out = np.tile(1e-3 * self.prior / max(self.prior.max(), 1e-9), (len(drugs), 1))
+        if not len(self.donors):
+            return out
+        sim = self.similarity(self.fp[drugs])
+        sim[self.donors[None, :] == drugs[:, None]] = 0.0  # never copy a drug's own targets
+        for row, drug in enumerate(drugs):
+            if not self.has[drug]:
+                continue
+            top = np.argsort(-sim[row])[: self.k]
+            weights = sim[row, top]
+            out[row] += np.asarray(self.train_known[self.donors[top]].T @ weights).ravel()
+        return out
+
+
+def resolve_baseline(name: str):
+    table = {cls.name: cls for cls in (DrugMean, Additive, ALS, GBM, DegreePrior,
+                                       FingerprintNN)}
+    try:
+        return table[name]
+    except KeyError:
+        raise ValueError(f"unknown baseline {name!r}; choose one of {sorted(table)}") from None
+
+
+def _group_positions(keys: np.ndarray, n: int) -> list[tuple[int, np.ndarray]]:
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    bounds = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
+    return [(int(sorted_keys[a]), order[a:b]) for a, b in zip(bounds[:-1], bounds[1:],
+                                                              strict=True)]

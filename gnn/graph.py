@@ -1,0 +1,215 @@
+"""The message-passing graph of a split: which edges the encoder may see.
+
+Rules (asserted by :func:`assert_no_leakage`):
+
+* every relationship type other than the task's is used in full, with a reverse type
+  ``rev_<TYPE>`` added for each (``ToUndirected``-style) so information flows both ways;
+* of the task's own relationship type only **training** edges may be used, and only when the
+  task allows it (``drug-target``: training TARGETS edges; ``drug-response``: training RESPONSE
+  edges if ``response_messages`` is ``"sensitive"`` or ``"all"``); validation and test
+  supervision edges, and their reverse edges, never enter the graph;
+* training can hide further training edges (the ones it is scoring in an epoch) by passing
+  ``hidden`` positions, so a model never reads the label of the edge it is predicting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from gnn.splits import RESPONSE_EDGE, Split
+from kg.export import EdgeKey, GraphExport
+
+REVERSE_PREFIX = "rev_"
+#: Structural-similarity edges between drugs (from ``gnn.features``), not a graph relation.
+SIMILAR_EDGE: EdgeKey = ("Drug", "SIMILAR", "Drug")
+RESPONSE_MESSAGES = ("none", "sensitive", "all")
+
+
+class LeakageError(AssertionError):
+    """A validation or test supervision edge reached the message-passing graph."""
+
+
+def reverse_type(edge_type: EdgeKey) -> EdgeKey:
+    start, rel, end = edge_type
+    return (end, REVERSE_PREFIX + rel, start)
+
+
+def base_edges(export: GraphExport, split: Split, response_messages: str = "none",
+               similar: np.ndarray | None = None) -> dict[EdgeKey, np.ndarray]:
+    """Forward (2, E) edge arrays of every type except the task's own relationship.
+
+    RESPONSE edges in a non-response task are kept according to ``response_messages``
+    (``"sensitive"`` keeps only sensitive pairs). ``similar`` adds drug-similarity edges.
+    """
+    if response_messages not in RESPONSE_MESSAGES:
+        raise ValueError(f"response_messages must be one of {RESPONSE_MESSAGES}")
+    out: dict[EdgeKey, np.ndarray] = {}
+    for edge_type, frame in export.edges.items():
+        if edge_type == split.edge_type or not len(frame):
+            continue
+        if edge_type[0] not in export.nodes or edge_type[2] not in export.nodes:
+            continue
+        keep = np.ones(len(frame), dtype=bool)
+        if edge_type == RESPONSE_EDGE:
+            if response_messages == "none":
+                continue
+            if response_messages == "sensitive":
+                keep = _sensitive_mask(frame)
+        out[edge_type] = np.stack([frame["src"].to_numpy()[keep],
+                                   frame["dst"].to_numpy()[keep]]).astype(np.int64)
+    if similar is not None and similar.shape[1]:
+        out[SIMILAR_EDGE] = np.asarray(similar, dtype=np.int64)
+    return out
+
+
+def task_message_positions(split: Split, export: GraphExport, response_messages: str
+                           ) -> np.ndarray:
+    """Positions (into ``split.pairs``) of training edges allowed as messages."""
+    if split.edge_type != RESPONSE_EDGE:
+        return split.train
+    if response_messages == "none":
+        return split.train[:0]
+    if response_messages == "all":
+        return split.train
+    frame = export.edges[RESPONSE_EDGE]
+    sensitive = _sensitive_mask(frame)[split.rows]
+    return split.train[sensitive[split.train]]
+
+
+def message_graph(
+    base: dict[EdgeKey, np.ndarray],
+    split: Split,
+    positions: np.ndarray,
+    hidden: np.ndarray | None = None,
+    isolate: dict[str, np.ndarray] | None = None,
+) -> dict[EdgeKey, torch.Tensor]:
+    """Edge-index dict with reverse types: ``base`` + task edges at ``positions``.
+
+    ``hidden`` removes those positions; ``isolate`` ({label: node indices}) removes every edge
+    touching those nodes (used to train the inductive path for compounds with no edges).
+    """
+    edges = dict(base)
+    if hidden is not None and len(hidden):
+        positions = np.setdiff1d(positions, hidden, assume_unique=False)
+    positions = np.asarray(positions, dtype=np.int64)
+    assert np.isin(positions, split.train).all(), "only training edges may pass messages"
+    if len(positions):
+        edges[split.edge_type] = split.pairs[positions].T.copy()
+    out: dict[EdgeKey, torch.Tensor] = {}
+    for edge_type, index in edges.items():
+        if isolate:
+            keep = np.ones(index.shape[1], dtype=bool)
+            for side, label in ((0, edge_type[0]), (1, edge_type[2])):
+                if label in isolate and len(isolate[label]):
+                    keep &= ~np.isin(index[side], isolate[label])
+            index = index[:, keep]
+        tensor = torch.from_numpy(np.ascontiguousarray(index))
+        out[edge_type] = tensor
+        out[reverse_type(edge_type)] = tensor.flip(0).contiguous()
+    return out
+
+
+def assert_no_leakage(graph: dict[EdgeKey, torch.Tensor], split: Split) -> None:
+    """Raise :class:`LeakageError` if a val/test supervision edge or its reverse is a message.
+
+    Checks every edge type between the two endpoint labels, in both directions, so a renamed or
+    reverse relation cannot smuggle a held-out pair in.
+    """
+    start, _, end = split.edge_type
+    n_end = int(split.pairs[:, 1].max()) + 1 if len(split.pairs) else 1
+    for part in ("val", "test"):
+        held = split.part_pairs(part)
+        if not len(held):
+            continue
+        codes = held[:, 0] * n_end + held[:, 1]
+        for edge_type, index in graph.items():
+            index = index.numpy()
+            if edge_type[0] == start and edge_type[2] == end:
+                src, dst = index[0], index[1]
+            elif edge_type[0] == end and edge_type[2] == start:
+                src, dst = index[1], index[0]
+            else:
+                continue
+            ok = dst < n_end
+            if np.isin(src[ok] * n_end + dst[ok], codes).any():
+                raise LeakageError(f"a {part} supervision edge appears in message-passing "
+                                   f"type {edge_type}")
+
+
+def metadata(graph: dict[EdgeKey, torch.Tensor], labels: list[str]
+             ) -> tuple[list[str], list[EdgeKey]]:
+    """``(node_types, edge_types)`` in a stable order, as PyG encoders expect."""
+    return list(labels), sorted(graph)
+
+
+def _sensitive_mask(frame) -> np.ndarray:
+    if "sensitive" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    values = frame["sensitive"].map(lambda v: v is True or v == 1 or str(v).lower() == "true")
+    return values.to_numpy(dtype=bool)
+
+
+def receptive_field(graph: dict[EdgeKey, torch.Tensor], seeds: dict[str, np.ndarray],
+                    num_nodes: dict[str, int], hops: int
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Nodes within ``hops`` message-passing steps of ``seeds``.
+
+    Returns ``(kept, inner)``: per label the sorted node indices within ``hops`` and within
+    ``hops - 1`` steps. Running a ``hops``-layer encoder on the edges whose destination is in
+    ``inner`` (see :func:`subgraph`) gives the seeds exactly the embeddings of the full graph.
+    """
+    reached = {label: np.zeros(n, dtype=bool) for label, n in num_nodes.items()}
+    for label, idx in seeds.items():
+        reached[label][np.asarray(idx, dtype=np.int64)] = True
+    inner = {label: mask.copy() for label, mask in reached.items()}
+    for hop in range(hops):
+        if hop == hops - 1:
+            inner = {label: mask.copy() for label, mask in reached.items()}
+        new = {label: mask.copy() for label, mask in reached.items()}
+        for (src_label, _, dst_label), index in graph.items():
+            index = index.numpy() if isinstance(index, torch.Tensor) else index
+            hit = reached[dst_label][index[1]]
+            new[src_label][index[0][hit]] = True
+        reached = new
+    if hops == 0:
+        inner = reached
+    return ({label: np.flatnonzero(mask) for label, mask in reached.items()},
+            {label: np.flatnonzero(mask) for label, mask in inner.items()})
+
+
+class Subgraph:
+    """Relabel node indices to a kept subset (``kept[label]``) and drop edges outside it."""
+
+    def __init__(self, kept: dict[str, np.ndarray], inner: dict[str, np.ndarray],
+                 num_nodes: dict[str, int]) -> None:
+        self.kept = kept
+        self.node_ids = {label: torch.from_numpy(idx) for label, idx in kept.items()}
+        self.lookup: dict[str, np.ndarray] = {}
+        self.is_inner: dict[str, np.ndarray] = {}
+        for label, n in num_nodes.items():
+            lookup = -np.ones(n, dtype=np.int64)
+            lookup[kept[label]] = np.arange(len(kept[label]))
+            self.lookup[label] = lookup
+            mask = np.zeros(n, dtype=bool)
+            mask[inner[label]] = True
+            self.is_inner[label] = mask
+
+    def edges(self, graph: dict[EdgeKey, torch.Tensor]) -> dict[EdgeKey, torch.Tensor]:
+        """Edges into inner nodes, relabeled; empty types are dropped."""
+        out = {}
+        for (s, r, d), index in graph.items():
+            index = index.numpy()
+            keep = self.is_inner[d][index[1]]
+            src = self.lookup[s][index[0][keep]]
+            dst = self.lookup[d][index[1][keep]]
+            ok = (src >= 0) & (dst >= 0)
+            if ok.any():
+                out[(s, r, d)] = torch.from_numpy(np.stack([src[ok], dst[ok]]))
+        return out
+
+    def index(self, label: str, idx: np.ndarray) -> torch.Tensor:
+        """New indices of ``idx`` (which must be kept nodes)."""
+        new = self.lookup[label][idx]
+        assert (new >= 0).all(), f"{label} nodes outside the subgraph"
+        return torch.from_numpy(new)

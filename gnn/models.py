@@ -1,0 +1,351 @@
+"""Heterogeneous graph encoders and task decoders, selectable by name.
+
+``resolve_encoder("sage")`` / ``resolve_encoder("hgt")`` and ``resolve_decoder(...)`` give the
+parts; :class:`LinkModel` joins input embeddings, an encoder and a decoder. The same names are
+used by :func:`gnn.train.train`, the benchmark and the artifact config.
+
+Encoders (full-graph, no neighbour sampling):
+
+* ``sage``: relational GraphSAGE (R-GCN-style): a mean over neighbours per edge type with its
+  own weight, summed with a root map per node type (sparse matrix products; fast on CPU);
+* ``gat``: hetero GAT: one ``GATConv`` per edge type plus a root linear map;
+* ``hgt``: Heterogeneous Graph Transformer (``HGTConv``).
+
+Every layer is residual (``h ← h + dropout(relu(norm(conv(h))))``), so a node with no edges
+(a new compound scored by SMILES) keeps the embedding its input features give it.
+
+Inputs: drugs with a structure enter through a linear map of their fingerprint and
+descriptors; drugs without one through a learned per-drug embedding. Cell lines enter through a
+linear map of their genomic profile. Drugs and cell lines that have training supervision also
+get a zero-initialized ID embedding (randomly dropped in training, so the model learns to do
+without it for unseen entities). Genes, pathways, mutations and tumor types get learned
+embeddings.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from kg.export import EdgeKey
+
+ENCODERS: dict[str, type[nn.Module]] = {}
+DECODERS: dict[str, type[nn.Module]] = {}
+
+
+def register(registry: dict, name: str):
+    def wrap(cls):
+        registry[name] = cls
+        return cls
+    return wrap
+
+
+def resolve_encoder(name: str) -> type[nn.Module]:
+    """Encoder class by name (``sage``, ``gat``, ``hgt``)."""
+    try:
+        return ENCODERS[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown model {name!r}; choose one of {sorted(ENCODERS)}") from None
+
+
+def resolve_decoder(name: str) -> type[nn.Module]:
+    """Decoder class by name (``response-mlp``, ``distmult``, ``dot``, ``mlp``)."""
+    try:
+        return DECODERS[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown decoder {name!r}; choose one of {sorted(DECODERS)}") from None
+
+
+# -- inputs -------------------------------------------------------------------------------------
+class NodeInput(nn.Module):
+    """Initial node embeddings: features for drugs and cell lines, learned tables elsewhere."""
+
+    def __init__(self, num_nodes: dict[str, int], hidden: int, drug_dim: int, cell_dim: int,
+                 id_dropout: float = 0.2) -> None:
+        super().__init__()
+        self.num_nodes = dict(num_nodes)
+        self.id_dropout = id_dropout
+        self.embeddings = nn.ModuleDict({
+            label: nn.Embedding(n, hidden) for label, n in num_nodes.items()
+            if label not in ("Drug", "CellLine")
+        })
+        for emb in self.embeddings.values():
+            nn.init.normal_(emb.weight, std=0.1)
+        n_drugs, n_cells = num_nodes.get("Drug", 0), num_nodes.get("CellLine", 0)
+        self.drug_in = nn.Sequential(nn.Linear(drug_dim, hidden), nn.ReLU(),
+                                     nn.Linear(hidden, hidden)) if drug_dim else None
+        self.drug_free = nn.Embedding(max(n_drugs, 1), hidden)
+        nn.init.normal_(self.drug_free.weight, std=0.1)
+        self.drug_id = nn.Embedding(max(n_drugs, 1), hidden)
+        self.cell_in = nn.Linear(cell_dim, hidden) if cell_dim else None
+        self.cell_id = nn.Embedding(max(n_cells, 1), hidden)
+        for emb in (self.drug_id, self.cell_id):
+            nn.init.zeros_(emb.weight)
+
+    def drug_from_features(self, x: torch.Tensor) -> torch.Tensor:
+        """Embedding of drugs known only by their structure features (inductive path)."""
+        if self.drug_in is None:
+            raise ValueError("this model has no drug-feature path")
+        return self.drug_in(x)
+
+    def forward(self, inputs: dict[str, torch.Tensor],
+                node_ids: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+        """Initial embeddings of every node, or of ``node_ids[label]`` only where given."""
+        node_ids = node_ids or {}
+
+        def pick(label: str, value: torch.Tensor) -> torch.Tensor:
+            return value[node_ids[label]] if label in node_ids else value
+
+        out = {label: pick(label, emb.weight) for label, emb in self.embeddings.items()}
+        if "Drug" in self.num_nodes:
+            n = len(inputs["drug_has_structure"])
+            has = pick("Drug", inputs["drug_has_structure"])
+            h = pick("Drug", _rows(self.drug_free.weight, n))
+            if self.drug_in is not None and bool(has.any()):
+                h = torch.where(has[:, None], self.drug_in(pick("Drug", inputs["drug_x"])), h)
+            ids = pick("Drug", _rows(self.drug_id.weight, n))
+            out["Drug"] = h + self._ids(ids, pick("Drug", inputs["drug_known"]))
+        if "CellLine" in self.num_nodes:
+            n = len(inputs["cell_known"])
+            ids = pick("CellLine", _rows(self.cell_id.weight, n))
+            h = self._ids(ids, pick("CellLine", inputs["cell_known"]))
+            if self.cell_in is not None:
+                h = h + self.cell_in(pick("CellLine", inputs["cell_x"]))
+            out["CellLine"] = h
+        return out
+
+    def _ids(self, weight: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+        mask = known.float()
+        if self.training and self.id_dropout > 0:
+            mask = mask * (torch.rand_like(mask) >= self.id_dropout).float()
+        return weight * mask[:, None]
+
+
+def _rows(weight: torch.Tensor, n: int) -> torch.Tensor:
+    """The first ``n`` rows of an embedding table, zero-padded for nodes added after training."""
+    if n <= len(weight):
+        return weight[:n]
+    return torch.cat([weight, weight.new_zeros(n - len(weight), weight.shape[1])])
+
+
+# -- encoders -----------------------------------------------------------------------------------
+class _ResidualHetero(nn.Module):
+    """Shared residual/normalization wrapper around one hetero convolution per layer."""
+
+    def __init__(self, node_types: list[str], hidden: int, layers: int, dropout: float) -> None:
+        super().__init__()
+        self.node_types = node_types
+        self.dropout = nn.Dropout(dropout)
+        self.norms = nn.ModuleList(
+            nn.ModuleDict({t: nn.LayerNorm(hidden) for t in node_types}) for _ in range(layers)
+        )
+
+    def forward(self, h: dict[str, torch.Tensor], edge_index: dict[EdgeKey, torch.Tensor]
+                ) -> dict[str, torch.Tensor]:
+        for conv, norms in zip(self.layers, self.norms, strict=True):
+            present = {k: v for k, v in edge_index.items() if k in self.edge_types}
+            update = conv(h, present)
+            h = {t: h[t] + self.dropout(torch.relu(norms[t](update[t]))) if t in update
+                 else h[t] for t in h}
+        return h
+
+
+def _edge_key(edge_type: EdgeKey) -> str:
+    return "__".join(edge_type)
+
+
+def mean_adjacency(index: torch.Tensor, n_dst: int, n_src: int) -> torch.Tensor:
+    """Sparse (n_dst, n_src) matrix whose product with source features is the neighbour mean."""
+    src, dst = index[0], index[1]
+    degree = torch.bincount(dst, minlength=n_dst).clamp(min=1).to(torch.float32)
+    return torch.sparse_coo_tensor(torch.stack([dst, src]), 1.0 / degree[dst], (n_dst, n_src))
+
+
+@register(ENCODERS, "sage")
+class RelationalSAGE(nn.Module):
+    """Relational GraphSAGE (R-GCN-style, mean aggregation), residual per layer.
+
+    ``h_v ← h_v + dropout(relu(norm(W_root[t] h_v + Σ_r mean_{u ∈ N_r(v)} W_r h_u)))``:
+    one root map per node type and one message map per edge type. Messages are transformed
+    before aggregation and aggregated with a sparse matrix product, so a large node type with
+    few edges (tens of thousands of genes) costs one linear map per layer.
+    """
+
+    def __init__(self, node_types: list[str], edge_types: list[EdgeKey], hidden: int = 64,
+                 layers: int = 2, dropout: float = 0.1, **_: object) -> None:
+        super().__init__()
+        self.edge_types = {tuple(et) for et in edge_types}
+        self.dropout = nn.Dropout(dropout)
+        self.root = nn.ModuleList(
+            nn.ModuleDict({t: nn.Linear(hidden, hidden) for t in node_types})
+            for _ in range(layers))
+        self.rel = nn.ModuleList(
+            nn.ModuleDict({_edge_key(et): nn.Linear(hidden, hidden, bias=False)
+                           for et in self.edge_types})
+            for _ in range(layers))
+        self.norms = nn.ModuleList(
+            nn.ModuleDict({t: nn.LayerNorm(hidden) for t in node_types}) for _ in range(layers))
+
+    def forward(self, h: dict[str, torch.Tensor], edge_index: dict[EdgeKey, torch.Tensor]
+                ) -> dict[str, torch.Tensor]:
+        adjacency = {
+            et: mean_adjacency(index, len(h[et[2]]), len(h[et[0]]))
+            for et, index in edge_index.items() if et in self.edge_types and index.numel()
+        }
+        for root, rel, norms in zip(self.root, self.rel, self.norms, strict=True):
+            update = {t: root[t](x) for t, x in h.items()}
+            for et, matrix in adjacency.items():
+                message = rel[_edge_key(et)](h[et[0]])
+                update[et[2]] = update[et[2]] + torch.sparse.mm(matrix, message)
+            h = {t: h[t] + self.dropout(torch.relu(norms[t](update[t]))) for t in h}
+        return h
+
+
+@register(ENCODERS, "gat")
+class HeteroGAT(_ResidualHetero):
+    """Hetero GAT: attention over neighbours per edge type, plus a root linear map."""
+
+    def __init__(self, node_types: list[str], edge_types: list[EdgeKey], hidden: int = 64,
+                 layers: int = 2, dropout: float = 0.1, heads: int = 2, **_: object) -> None:
+        from torch_geometric.nn import GATConv, HeteroConv
+
+        super().__init__(node_types, hidden, layers, dropout)
+        self.edge_types = set(edge_types)
+        self.layers = nn.ModuleList(
+            _WithRoot(HeteroConv({
+                et: GATConv((hidden, hidden), hidden, heads=heads, concat=False,
+                            add_self_loops=False) for et in edge_types}, aggr="sum"),
+                node_types, hidden)
+            for _ in range(layers)
+        )
+
+
+class _WithRoot(nn.Module):
+    def __init__(self, conv: nn.Module, node_types: list[str], hidden: int) -> None:
+        super().__init__()
+        self.conv = conv
+        self.root = nn.ModuleDict({t: nn.Linear(hidden, hidden) for t in node_types})
+
+    def forward(self, h, edge_index):
+        update = self.conv(h, edge_index) if edge_index else {}
+        return {t: self.root[t](h[t]) + update.get(t, 0) for t in h}
+
+
+@register(ENCODERS, "hgt")
+class HGT(_ResidualHetero):
+    """Heterogeneous Graph Transformer layers (type-specific attention and messages)."""
+
+    def __init__(self, node_types: list[str], edge_types: list[EdgeKey], hidden: int = 64,
+                 layers: int = 2, dropout: float = 0.1, heads: int = 2, **_: object) -> None:
+        from torch_geometric.nn import HGTConv
+
+        super().__init__(node_types, hidden, layers, dropout)
+        self.edge_types = set(edge_types)
+        meta = (list(node_types), list(edge_types))
+        self.layers = nn.ModuleList(
+            _HGTLayer(HGTConv(hidden, hidden, meta, heads=heads)) for _ in range(layers)
+        )
+
+
+class _HGTLayer(nn.Module):
+    def __init__(self, conv: nn.Module) -> None:
+        super().__init__()
+        self.conv = conv
+
+    def forward(self, h, edge_index):
+        out = self.conv(h, edge_index)
+        return {t: v for t, v in out.items() if v is not None}
+
+
+# -- decoders -----------------------------------------------------------------------------------
+@register(DECODERS, "response-mlp")
+class ResponseMLP(nn.Module):
+    """MLP over [drug ‖ cell ‖ drug ⊙ cell] → (standardized ln IC50, sensitivity logit)."""
+
+    def __init__(self, hidden: int = 64, dropout: float = 0.1, **_: object) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(3 * hidden, 2 * hidden), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, 2),
+        )
+
+    def forward(self, drug: torch.Tensor, cell: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([drug, cell, drug * cell], dim=-1))
+
+
+@register(DECODERS, "distmult")
+class DistMult(nn.Module):
+    """Score ⟨drug, r, gene⟩ = Σ drug·r·gene with a learned relation vector."""
+
+    def __init__(self, hidden: int = 64, **_: object) -> None:
+        super().__init__()
+        self.relation = nn.Parameter(torch.ones(hidden))
+
+    def forward(self, drug: torch.Tensor, gene: torch.Tensor) -> torch.Tensor:
+        return (drug * self.relation * gene).sum(-1)
+
+    def score_all(self, drug: torch.Tensor, genes: torch.Tensor) -> torch.Tensor:
+        return (drug * self.relation) @ genes.T
+
+
+@register(DECODERS, "dot")
+class Dot(nn.Module):
+    """Score = drug · gene."""
+
+    def __init__(self, hidden: int = 64, **_: object) -> None:
+        super().__init__()
+
+    def forward(self, drug: torch.Tensor, gene: torch.Tensor) -> torch.Tensor:
+        return (drug * gene).sum(-1)
+
+    def score_all(self, drug: torch.Tensor, genes: torch.Tensor) -> torch.Tensor:
+        return drug @ genes.T
+
+
+@register(DECODERS, "mlp")
+class PairMLP(nn.Module):
+    """MLP over [drug ‖ gene ‖ drug ⊙ gene] → logit (slower to rank all genes)."""
+
+    def __init__(self, hidden: int = 64, dropout: float = 0.1, **_: object) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(3 * hidden, hidden), nn.ReLU(), nn.Dropout(dropout),
+                                 nn.Linear(hidden, 1))
+
+    def forward(self, drug: torch.Tensor, gene: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([drug, gene, drug * gene], dim=-1)).squeeze(-1)
+
+    def score_all(self, drug: torch.Tensor, genes: torch.Tensor, chunk: int = 64
+                  ) -> torch.Tensor:
+        rows = []
+        for block in drug.split(chunk):
+            d = block[:, None, :].expand(-1, len(genes), -1)
+            g = genes[None].expand(len(block), -1, -1)
+            rows.append(self.forward(d, g))
+        return torch.cat(rows)
+
+
+# -- the model ----------------------------------------------------------------------------------
+class LinkModel(nn.Module):
+    """Inputs → encoder → decoder, built from a plain-dict ``config`` (stored in artifacts)."""
+
+    def __init__(self, config: dict) -> None:
+        super().__init__()
+        self.config = config
+        hidden = config["hidden"]
+        self.inputs = NodeInput(config["num_nodes"], hidden, config["drug_dim"],
+                                config["cell_dim"], config.get("id_dropout", 0.2))
+        edge_types = [tuple(et) for et in config["edge_types"]]
+        self.encoder = resolve_encoder(config["model"])(
+            list(config["num_nodes"]), edge_types, hidden=hidden, layers=config["layers"],
+            dropout=config["dropout"], heads=config.get("heads", 2))
+        self.decoder = resolve_decoder(config["decoder"])(hidden=hidden,
+                                                          dropout=config["dropout"])
+
+    def forward(self, inputs: dict[str, torch.Tensor], edge_index: dict[EdgeKey, torch.Tensor],
+                node_ids: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+        """Node embeddings per label after message passing.
+
+        With ``node_ids`` the graph is a relabeled subgraph holding those nodes only
+        (see :class:`gnn.graph.Subgraph`), and embeddings come back in that order.
+        """
+        return self.encoder(self.inputs(inputs, node_ids), edge_index)

@@ -1,0 +1,463 @@
+"""Score and rank drug links with a trained OncoKG model.
+
+A short tour (it runs: ``python -m doctest gnn/predict.py`` from the project root). Train a
+small drug-target model on a synthetic graph and save its artifact:
+
+>>> import tempfile, os
+>>> from gnn.synthetic import make_synthetic_export
+>>> from gnn.train import train
+>>> export = make_synthetic_export(seed=0)
+>>> path = os.path.join(tempfile.mkdtemp(), "targets.pt")
+>>> results = train(export, task="drug-target", split="random", seeds=(0,), epochs=20,
+...                 baselines=False, artifact_path=path, progress=False)
+
+Load it (``torch.load(weights_only=True)`` underneath) and rank genes for a drug named by its
+graph key, name or synonym, in any case:
+
+>>> predictor = Predictor.load(path)
+>>> predictor.task, predictor.release
+('drug-target', 'synthetic-1')
+>>> top = predictor.top_targets("synthinib-00", k=3)
+>>> list(top.columns)
+['rank', 'drug', 'drug_name', 'gene', 'gene_name', 'score', 'known']
+>>> len(top)
+3
+
+Score given pairs, rank drugs for a gene, or score a compound that is not in the graph by its
+SMILES (its fingerprint goes through the model's drug-feature path, and it is linked to its
+structurally nearest graph drugs as any drug is):
+
+>>> scores = predictor.score_pairs([("DRUG0_0", "GENE1"), ("Synthinib-10", "GENE4")])
+>>> scores["gene"].tolist()
+['GENE1', 'GENE4']
+>>> len(predictor.top_drugs_for_gene("GENE0", k=5))
+5
+>>> new = predictor.score_smiles("c1ccc2ncnc(NCC)c2c1", relation="TARGETS", k=5)
+>>> len(new), new["drug"].iloc[0]
+(5, 'SMILES:c1ccc2ncnc(NCC)c2c1')
+
+Unknown names and invalid SMILES raise :class:`PredictionError` with a clear message:
+
+>>> predictor.top_targets("no-such-drug")
+Traceback (most recent call last):
+...
+gnn.predict.PredictionError: unknown drug 'no-such-drug' (not a Drug key, name or synonym)
+>>> predictor.score_smiles("C1CC(")
+Traceback (most recent call last):
+...
+gnn.predict.PredictionError: invalid SMILES: RDKit cannot parse SMILES 'C1CC('
+
+A response model (``task="drug-response"``) answers ``top_cell_lines``, ``top_tumor_types``
+and ``top_drugs_for_cell_line`` the same way; its scores are the predicted probability that a
+cell line is sensitive (ln IC50 below the drug's 20th percentile) with the predicted ln IC50.
+Every table carries graph keys (drug id, gene symbol, COSMIC id, OncoTree code) and names.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import torch
+
+from gnn.artifact import load_artifact
+from gnn.features import DrugFeaturizer, InvalidSmilesError, tanimoto_neighbours
+from gnn.graph import SIMILAR_EDGE, reverse_type
+from gnn.models import LinkModel
+
+RELATIONS = {"TARGETS": "drug-target", "RESPONSE": "drug-response"}
+
+
+class PredictionError(ValueError):
+    """A prediction request that cannot be answered: unknown entity, invalid SMILES, or a
+    relation this model was not trained for."""
+
+
+class Predictor:
+    """A trained model with its graph and id maps, ready to score links."""
+
+    def __init__(self, artifact: dict) -> None:
+        self.artifact = artifact
+        self.task: str = artifact["task"]
+        self.relation: str = artifact["relation"]
+        self.release: str = artifact["release"]
+        self.metrics: dict = artifact["metrics"]
+        self.model = LinkModel(artifact["config"])
+        self.model.load_state_dict(artifact["state_dict"])
+        self.model.eval()
+        self.featurizer = DrugFeaturizer.from_state(artifact["featurizer"])
+        self.nodes = artifact["nodes"]
+        raw = artifact["inputs"]
+        self.inputs = {
+            "drug_x": torch.cat([raw["drug_fp"].float(), raw["drug_desc"]], dim=1),
+            "drug_has_structure": raw["drug_has_structure"],
+            "drug_known": raw["drug_known"],
+            "cell_x": raw["cell_x"], "cell_known": raw["cell_known"],
+        }
+        self.graph = {}
+        for edge_type, index in zip(artifact["graph"]["edge_types"],
+                                    artifact["graph"]["edge_index"], strict=True):
+            self.graph[tuple(edge_type)] = index
+            self.graph[reverse_type(tuple(edge_type))] = index.flip(0)
+        self._index = {label: _name_index(ids) for label, ids in self.nodes.items()}
+        self._h: dict[str, torch.Tensor] | None = None
+        scaling = artifact.get("scaling", {})
+        self.y_mean, self.y_std = scaling.get("y_mean", 0.0), scaling.get("y_std", 1.0)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Predictor:
+        """Load an artifact written by ``train(..., artifact_path=...)``."""
+        return cls(load_artifact(path))
+
+    def __repr__(self) -> str:
+        return (f"Predictor(task={self.task!r}, model={self.artifact['config']['model']!r}, "
+                f"release={self.release!r}, split={self.artifact['split']!r})")
+
+    # -- identifiers ----------------------------------------------------------------------------
+    def resolve(self, label: str, name: str) -> int:
+        """Node index of ``name`` (key, name or synonym, case-insensitive) of ``label``."""
+        index = self._index.get(label)
+        if index is None:
+            raise PredictionError(f"this model has no {label} nodes")
+        found = index.get(str(name).strip().lower())
+        if found is None:
+            raise PredictionError(f"unknown {_noun(label)} {name!r} (not a {label} key, name or "
+                                  f"synonym)")
+        return found
+
+    def key(self, label: str, i: int) -> str:
+        """Graph key of node ``i`` of ``label``."""
+        return self.nodes[label]["keys"][i]
+
+    def name(self, label: str, i: int) -> str:
+        """Name of node ``i`` of ``label`` (empty when the graph has none)."""
+        return self.nodes[label]["names"][i]
+
+    # -- embeddings -----------------------------------------------------------------------------
+    @torch.no_grad()
+    def embeddings(self) -> dict[str, torch.Tensor]:
+        """Node embeddings after message passing over the model's graph (cached)."""
+        if self._h is None:
+            self._h = self.model(self.inputs, self.graph)
+        return self._h
+
+    @torch.no_grad()
+    def _smiles_embedding(self, smiles: str) -> torch.Tensor:
+        try:
+            x = self.featurizer.featurize(smiles)
+        except InvalidSmilesError as error:
+            raise PredictionError(f"invalid SMILES: {error}") from None
+        inputs = dict(self.inputs)
+        inputs["drug_x"] = torch.cat([self.inputs["drug_x"], x[None]])
+        inputs["drug_has_structure"] = torch.cat([self.inputs["drug_has_structure"],
+                                                  torch.ones(1, dtype=torch.bool)])
+        inputs["drug_known"] = torch.cat([self.inputs["drug_known"],
+                                          torch.zeros(1, dtype=torch.bool)])
+        graph = dict(self.graph)
+        similar = self.similar_drugs(x)
+        if SIMILAR_EDGE in graph and len(similar):
+            new = len(self.inputs["drug_has_structure"])
+            extra = torch.stack([torch.from_numpy(similar),
+                                 torch.full((len(similar),), new, dtype=torch.long)])
+            graph[SIMILAR_EDGE] = torch.cat([graph[SIMILAR_EDGE], extra], dim=1)
+            graph[reverse_type(SIMILAR_EDGE)] = graph[SIMILAR_EDGE].flip(0)
+        return self.model(inputs, graph)["Drug"][-1]
+
+    def similar_drugs(self, x: torch.Tensor) -> np.ndarray:
+        """Indices of the graph drugs structurally nearest to feature vector ``x``."""
+        settings = self.featurizer.settings
+        has = np.flatnonzero(self.inputs["drug_has_structure"].numpy())
+        if settings.similar_k <= 0 or not len(has):
+            return np.zeros(0, dtype=np.int64)
+        library = self.artifact["inputs"]["drug_fp"][has].numpy() > 0
+        query = (x[: settings.fp_bits].numpy() > 0)[None]
+        _, neighbours = tanimoto_neighbours(query, library, settings.similar_k,
+                                            settings.similar_min)
+        return has[neighbours]
+
+    def require(self, relation: str) -> None:
+        """Raise :class:`PredictionError` unless this model scores ``relation``."""
+        if relation not in RELATIONS:
+            raise PredictionError(f"unknown relation {relation!r}; use one of {list(RELATIONS)}")
+        if relation != self.relation:
+            raise PredictionError(f"this model was trained for {self.task} ({self.relation}); "
+                                  f"{relation} needs a {RELATIONS[relation]} model")
+
+    # -- raw scores -----------------------------------------------------------------------------
+    @torch.no_grad()
+    def _target_scores(self, drug_h: torch.Tensor) -> np.ndarray:
+        h = self.embeddings()
+        return self.model.decoder.score_all(drug_h[None], h["Gene"])[0].numpy()
+
+    @torch.no_grad()
+    def _response(self, drug_h: torch.Tensor, cells: torch.Tensor) -> tuple[np.ndarray,
+                                                                              np.ndarray]:
+        h = self.embeddings()
+        out = self.model.decoder(drug_h.expand(len(cells), -1), h["CellLine"][cells])
+        return (torch.sigmoid(out[:, 1]).numpy(),
+                (out[:, 0] * self.y_std + self.y_mean).numpy())
+
+    def _known(self, name: str) -> set[tuple[int, int]]:
+        index = self.artifact["known"][name]
+        return set(zip(index[0].tolist(), index[1].tolist(), strict=True))
+
+    # -- batch scoring (screens) ----------------------------------------------------------------
+    @property
+    def name_tag(self) -> str:
+        """The model's name in write-back: encoder and task, e.g. ``sage-drug-response``."""
+        return f"{self.artifact['config']['model']}-{self.task}"
+
+    @property
+    def model_version(self) -> str:
+        """A version that changes whenever the trained weights change (creation time + hash)."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for name in sorted(self.artifact["state_dict"]):
+            digest.update(self.artifact["state_dict"][name].numpy().tobytes())
+        created = self.artifact.get("created", "")[:19].replace(":", "").replace("-", "")
+        return f"{created}-{digest.hexdigest()[:10]}"
+
+    def describe(self) -> dict:
+        """What the predictions were measured on: task, model, split, seeds, release, metrics."""
+        metrics = self.artifact["metrics"]
+        return {"task": self.task, "model": self.name_tag, "model_version": self.model_version,
+                "split": self.artifact["split"], "seeds": metrics.get("seeds", []),
+                "release": self.release, "summary": metrics.get("summary", {})}
+
+    def known_pairs(self, name: str) -> set[tuple[int, int]]:
+        """Known (row, column) index pairs: ``TARGETS``, ``RESPONSE`` (measured) or
+        ``SENSITIVE`` (measured and sensitive)."""
+        if name not in self.artifact["known"]:
+            return set()
+        return self._known(name)
+
+    def screenable_drugs(self) -> np.ndarray:
+        """Drugs the model can score meaningfully: with a structure or seen in training."""
+        usable = self.inputs["drug_has_structure"] | self.inputs["drug_known"]
+        return np.flatnonzero(usable.numpy())
+
+    def tumor_of_cell_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """(cell line, tumor type) index arrays of the MODEL_OF links."""
+        model_of = self.artifact["known"]["MODEL_OF"]
+        return model_of[0].numpy(), model_of[1].numpy()
+
+    def cell_lines_for(self, kind: str, value: str) -> np.ndarray:
+        """Cell lines of a tumor type (with its OncoTree subtypes), carrying a mutation (id or
+        gene symbol) or one cell line."""
+        if kind == "cell_line":
+            return np.array([self.resolve("CellLine", value)])
+        if kind == "tumor":
+            types = {self.resolve("TumorType", value)}
+            subtype = self.graph.get(("TumorType", "SUBTYPE_OF", "TumorType"))
+            if subtype is not None:
+                child, parent = subtype[0].numpy(), subtype[1].numpy()
+                frontier = set(types)
+                while frontier:
+                    frontier = set(child[np.isin(parent, list(frontier))].tolist()) - types
+                    types |= frontier
+            cells, tumors = self.tumor_of_cell_lines()
+            return np.unique(cells[np.isin(tumors, list(types))])
+        if kind == "mutation":
+            has = self.graph.get(("CellLine", "HAS_MUTATION", "Mutation"))
+            if has is None:
+                raise PredictionError("this model's graph has no HAS_MUTATION links")
+            try:
+                mutation = self.resolve("Mutation", value)
+            except PredictionError:
+                mutation = self.resolve("Mutation", f"{value} mutation")
+            return np.unique(has[0].numpy()[has[1].numpy() == mutation])
+        raise PredictionError(f"unknown screen kind {kind!r}")
+
+    @torch.no_grad()
+    def response_matrix(self, drugs: np.ndarray, cells: np.ndarray | None,
+                        batch: int = 65_536) -> np.ndarray:
+        """Predicted probability of sensitivity, drugs × cells (all cells when None)."""
+        h = self.embeddings()
+        return self._response_block(h["Drug"][torch.as_tensor(drugs)], cells, batch)
+
+    @torch.no_grad()
+    def response_matrix_for(self, drug_h: torch.Tensor) -> np.ndarray:
+        """Predicted probability of sensitivity of every cell line for one drug embedding."""
+        return self._response_block(drug_h[None], None)[0]
+
+    @torch.no_grad()
+    def target_matrix(self, drugs: np.ndarray) -> np.ndarray:
+        """Target scores, drugs × every gene."""
+        h = self.embeddings()
+        return self.model.decoder.score_all(h["Drug"][torch.as_tensor(drugs)], h["Gene"]).numpy()
+
+    @torch.no_grad()
+    def target_matrix_for(self, drug_h: torch.Tensor) -> np.ndarray:
+        """Target scores of every gene for one drug embedding."""
+        return self._target_scores(drug_h)
+
+    def smiles_embedding(self, smiles: str) -> torch.Tensor:
+        """The embedding of a new compound (no graph node) from its SMILES."""
+        return self._smiles_embedding(smiles)
+
+    def _response_block(self, drug_h: torch.Tensor, cells: np.ndarray | None,
+                        batch: int = 65_536) -> np.ndarray:
+        cell_h = self.embeddings()["CellLine"]
+        if cells is not None:
+            cell_h = cell_h[torch.as_tensor(cells)]
+        n_d, n_c = len(drug_h), len(cell_h)
+        out = np.empty(n_d * n_c, dtype=np.float32)
+        d_idx = torch.arange(n_d).repeat_interleave(n_c)
+        c_idx = torch.arange(n_c).repeat(n_d)
+        for start in range(0, n_d * n_c, batch):
+            sl = slice(start, start + batch)
+            logits = self.model.decoder(drug_h[d_idx[sl]], cell_h[c_idx[sl]])[:, 1]
+            out[sl] = torch.sigmoid(logits).numpy()
+        return out.reshape(n_d, n_c)
+
+    # -- public API -----------------------------------------------------------------------------
+    @torch.no_grad()
+    def score_pairs(self, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
+        """Score (drug, gene) or (drug, cell line) pairs, by the model's relation."""
+        rows = []
+        h = self.embeddings()
+        known = self._known(self.relation)
+        for drug_name, other_name in pairs:
+            d = self.resolve("Drug", drug_name)
+            if self.relation == "TARGETS":
+                g = self.resolve("Gene", other_name)
+                score = float(self.model.decoder(h["Drug"][d], h["Gene"][g]))
+                rows.append({"drug": self.key("Drug", d), "drug_name": self.name("Drug", d),
+                             "gene": self.key("Gene", g), "gene_name": self.name("Gene", g),
+                             "score": score, "known": (d, g) in known})
+            else:
+                c = self.resolve("CellLine", other_name)
+                p, ln = self._response(h["Drug"][d], torch.tensor([c]))
+                rows.append({"drug": self.key("Drug", d), "drug_name": self.name("Drug", d),
+                             "cell_line": self.key("CellLine", c),
+                             "cell_line_name": self.name("CellLine", c),
+                             "p_sensitive": float(p[0]), "ln_ic50": float(ln[0]),
+                             "measured": (d, c) in known})
+        return pd.DataFrame(rows)
+
+    def top_targets(self, drug: str, k: int = 10, exclude_known: bool = False) -> pd.DataFrame:
+        """The ``k`` genes the model ranks highest as targets of ``drug``."""
+        self.require("TARGETS")
+        d = self.resolve("Drug", drug)
+        scores = self._target_scores(self.embeddings()["Drug"][d])
+        known = {g for dd, g in self._known("TARGETS") if dd == d}
+        return self._gene_table(scores, k, known, exclude_known,
+                                (self.key("Drug", d), self.name("Drug", d)))
+
+    def top_drugs_for_gene(self, gene: str, k: int = 10, exclude_known: bool = False
+                           ) -> pd.DataFrame:
+        """The ``k`` drugs the model ranks highest as acting on ``gene``."""
+        self.require("TARGETS")
+        g = self.resolve("Gene", gene)
+        h = self.embeddings()
+        with torch.no_grad():
+            scores = self.model.decoder.score_all(h["Gene"][g][None], h["Drug"])[0].numpy() \
+                if self.artifact["config"]["decoder"] in ("dot", "distmult") else \
+                self.model.decoder(h["Drug"], h["Gene"][g].expand(len(h["Drug"]), -1)).numpy()
+        known = {d for d, gg in self._known("TARGETS") if gg == g}
+        order = [i for i in np.argsort(-scores, kind="stable")
+                 if not (exclude_known and i in known)][:k]
+        return pd.DataFrame([{"rank": r + 1, "gene": self.key("Gene", g),
+                              "gene_name": self.name("Gene", g), "drug": self.key("Drug", i),
+                              "drug_name": self.name("Drug", i), "score": float(scores[i]),
+                              "known": i in known} for r, i in enumerate(order)])
+
+    def top_cell_lines(self, drug: str, k: int = 10) -> pd.DataFrame:
+        """The ``k`` cell lines predicted most sensitive to ``drug``."""
+        self.require("RESPONSE")
+        d = self.resolve("Drug", drug)
+        return self._cell_table(self.embeddings()["Drug"][d], k, d,
+                                (self.key("Drug", d), self.name("Drug", d)))
+
+    def top_tumor_types(self, drug: str, k: int = 10, min_cell_lines: int = 1) -> pd.DataFrame:
+        """Tumor types ranked by mean predicted sensitivity of their cell lines (MODEL_OF)."""
+        self.require("RESPONSE")
+        d = self.resolve("Drug", drug)
+        return self._tumor_table(self.embeddings()["Drug"][d], k, min_cell_lines,
+                                 (self.key("Drug", d), self.name("Drug", d)))
+
+    def top_drugs_for_cell_line(self, cell_line: str, k: int = 10) -> pd.DataFrame:
+        """The ``k`` drugs a cell line is predicted most sensitive to."""
+        self.require("RESPONSE")
+        c = self.resolve("CellLine", cell_line)
+        h = self.embeddings()
+        with torch.no_grad():
+            out = self.model.decoder(h["Drug"], h["CellLine"][c].expand(len(h["Drug"]), -1))
+        p = torch.sigmoid(out[:, 1]).numpy()
+        ln = (out[:, 0] * self.y_std + self.y_mean).numpy()
+        measured = {d for d, cc in self._known("RESPONSE") if cc == c}
+        order = np.argsort(-p, kind="stable")[:k]
+        return pd.DataFrame([{"rank": r + 1, "cell_line": self.key("CellLine", c),
+                              "cell_line_name": self.name("CellLine", c),
+                              "drug": self.key("Drug", i), "drug_name": self.name("Drug", i),
+                              "p_sensitive": float(p[i]), "ln_ic50": float(ln[i]),
+                              "measured": i in measured} for r, i in enumerate(order)])
+
+    def score_smiles(self, smiles: str, relation: str | None = None, k: int = 10
+                     ) -> pd.DataFrame:
+        """Rank genes (TARGETS) or cell lines (RESPONSE) for a compound given by SMILES."""
+        relation = relation or self.relation
+        self.require(relation)
+        drug_h = self._smiles_embedding(smiles)
+        label = (f"SMILES:{smiles}", "")
+        if relation == "TARGETS":
+            return self._gene_table(self._target_scores(drug_h), k, set(), False, label)
+        return self._cell_table(drug_h, k, None, label)
+
+    # -- tables ---------------------------------------------------------------------------------
+    def _gene_table(self, scores, k, known, exclude_known, drug) -> pd.DataFrame:
+        order = [i for i in np.argsort(-scores, kind="stable")
+                 if not (exclude_known and i in known)][:k]
+        return pd.DataFrame([{"rank": r + 1, "drug": drug[0], "drug_name": drug[1],
+                              "gene": self.key("Gene", i), "gene_name": self.name("Gene", i),
+                              "score": float(scores[i]), "known": i in known}
+                             for r, i in enumerate(order)])
+
+    def _cell_table(self, drug_h, k, d, drug) -> pd.DataFrame:
+        n_cells = len(self.nodes["CellLine"]["keys"])
+        p, ln = self._response(drug_h, torch.arange(n_cells))
+        measured = {c for dd, c in self._known("RESPONSE") if dd == d} if d is not None else set()
+        order = np.argsort(-p, kind="stable")[:k]
+        return pd.DataFrame([{"rank": r + 1, "drug": drug[0], "drug_name": drug[1],
+                              "cell_line": self.key("CellLine", i),
+                              "cell_line_name": self.name("CellLine", i),
+                              "p_sensitive": float(p[i]), "ln_ic50": float(ln[i]),
+                              "measured": i in measured} for r, i in enumerate(order)])
+
+    def _tumor_table(self, drug_h, k, min_cell_lines, drug) -> pd.DataFrame:
+        n_cells = len(self.nodes["CellLine"]["keys"])
+        p, _ = self._response(drug_h, torch.arange(n_cells))
+        model_of = self.artifact["known"]["MODEL_OF"]
+        frame = pd.DataFrame({"cell": model_of[0].numpy(), "tumor": model_of[1].numpy()})
+        frame["p"] = p[frame["cell"].to_numpy()]
+        grouped = frame.groupby("tumor")["p"].agg(["mean", "size"]).reset_index()
+        grouped = grouped[grouped["size"] >= min_cell_lines]
+        grouped = grouped.sort_values(["mean", "size"], ascending=[False, False]).head(k)
+        return pd.DataFrame([{"rank": r + 1, "drug": drug[0], "drug_name": drug[1],
+                              "tumor_type": self.key("TumorType", int(t)),
+                              "tumor_type_name": self.name("TumorType", int(t)),
+                              "mean_p_sensitive": float(m), "n_cell_lines": int(n)}
+                             for r, (t, m, n) in enumerate(
+                                 grouped[["tumor", "mean", "size"]].itertuples(index=False))])
+
+
+def _name_index(ids: dict) -> dict[str, int]:
+    """Lower-cased key → index, then names and synonyms where they do not clash with keys."""
+    index: dict[str, int] = {}
+    for i, synonyms in enumerate(ids.get("synonyms", [])):
+        for s in synonyms:
+            index.setdefault(s.strip().lower(), i)
+    for i, name in enumerate(ids.get("names", [])):
+        if name:
+            index[name.strip().lower()] = i
+    for i, key in enumerate(ids["keys"]):
+        index[key.strip().lower()] = i
+    return index
+
+
+def _noun(label: str) -> str:
+    return {"Drug": "drug", "Gene": "gene", "CellLine": "cell line",
+            "TumorType": "tumor type"}.get(label, label)

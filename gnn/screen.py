@@ -1,0 +1,236 @@
+"""Batch drug-repurposing screens with a trained model.
+
+``Screen`` holds one loaded model (``Predictor``) and answers many queries with it:
+
+- ``drugs_for("tumor", ["MEL", "LUAD"])``: drugs ranked for the cell lines of each tumor type
+  (OncoTree subtypes included), for cell lines carrying a mutation (``"mutation"``: a mutation
+  id such as ``BRAF mutation`` or a gene symbol), or for single cell lines (``"cell_line"``);
+- ``targets_for(drugs)`` and ``tumor_types_for(drugs)``: the reverse, per drug;
+- ``compounds(path)``: new compounds from a SMILES file, ranked targets or tumor types for each.
+
+Every candidate carries its score, rank, a calibrated probability (isotonic, fitted on the
+validation split only, see ``gnn.calibration``) and ``known``: an existing ``TARGETS`` link or a
+measured sensitive response of that drug in the query's cell lines. ``exclude_known=True`` drops
+known positives from the ranking instead of flagging them. The screen knows nothing of Cypher:
+evidence paths are attached by the caller (``queries.evidence``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from gnn.calibration import Calibrator
+from gnn.predict import PredictionError, Predictor
+
+QUERY_KINDS = ("tumor", "mutation", "cell_line")
+
+
+@dataclass
+class InvalidLine:
+    """A line of a SMILES file that could not be screened."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass
+class ScreenResult:
+    """Ranked candidates of one screen, with what they were measured on."""
+
+    title: str
+    relation: str
+    candidates: pd.DataFrame
+    model: dict
+    skipped: list[InvalidLine] = field(default_factory=list)
+
+
+class Screen:
+    """Runs many screening queries against one loaded model."""
+
+    def __init__(self, predictor: Predictor, progress: bool = True) -> None:
+        self.predictor = predictor
+        self.progress = progress
+        state = predictor.artifact.get("calibration")
+        self.calibrator = Calibrator.from_state(state) if state else None
+
+    # -- drugs for cell-line groups --------------------------------------------------------
+    def drugs_for(self, kind: str, values: Iterable[str], k: int = 20,
+                  exclude_known: bool = False, min_cell_lines: int = 1) -> ScreenResult:
+        """Rank drugs by mean predicted sensitivity over each query's cell lines."""
+        self.predictor.require("RESPONSE")
+        if kind not in QUERY_KINDS:
+            raise PredictionError(f"unknown screen kind {kind!r}; use one of {QUERY_KINDS}")
+        candidates = self.predictor.screenable_drugs()
+        sensitive = self.predictor.known_pairs("SENSITIVE")
+        frames = []
+        for value in self._each(values, f"screen {kind}"):
+            cells = self.predictor.cell_lines_for(kind, value)
+            if len(cells) < min_cell_lines:
+                raise PredictionError(f"{kind} {value!r} has {len(cells)} cell lines in this "
+                                      f"model; at least {min_cell_lines} needed")
+            p = self.predictor.response_matrix(candidates, cells)
+            score = p.mean(axis=1)
+            probability = self._calibrated(p).mean(axis=1)
+            cell_set = set(cells.tolist())
+            known = np.array([any((d, c) in sensitive for c in cell_set) for d in candidates])
+            frames.append(self._ranked(
+                candidates, score, probability, known, k, exclude_known,
+                query_kind=kind, query=value, n_cell_lines=len(cells),
+                cell_lines=[self.predictor.key("CellLine", c) for c in cells],
+            ))
+        return self._result(f"drugs for {kind}", "RESPONSE", frames)
+
+    # -- per drug ------------------------------------------------------------------------
+    def targets_for(self, drugs: Iterable[str], k: int = 20, exclude_known: bool = False
+                    ) -> ScreenResult:
+        """Rank genes as targets of each drug (a TARGETS model)."""
+        self.predictor.require("TARGETS")
+        known_pairs = self.predictor.known_pairs("TARGETS")
+        frames = []
+        for name in self._each(drugs, "screen targets"):
+            d = self.predictor.resolve("Drug", name)
+            frames.append(self._per_drug_targets(
+                self.predictor.target_matrix(np.array([d]))[0],
+                {g for dd, g in known_pairs if dd == d}, k, exclude_known,
+                drug=self.predictor.key("Drug", d), drug_name=self.predictor.name("Drug", d)))
+        return self._result("targets for drugs", "TARGETS", frames)
+
+    def tumor_types_for(self, drugs: Iterable[str], k: int = 20, min_cell_lines: int = 3
+                        ) -> ScreenResult:
+        """Rank tumor types by the mean predicted sensitivity of their cell lines."""
+        self.predictor.require("RESPONSE")
+        frames = []
+        for name in self._each(drugs, "screen tumor types"):
+            d = self.predictor.resolve("Drug", name)
+            frames.append(self._per_drug_tumors(
+                self.predictor.response_matrix(np.array([d]), None)[0], d, k, min_cell_lines,
+                drug=self.predictor.key("Drug", d), drug_name=self.predictor.name("Drug", d)))
+        return self._result("tumor types for drugs", "RESPONSE", frames)
+
+    def compounds(self, path: str | Path, k: int = 20, min_cell_lines: int = 3
+                  ) -> ScreenResult:
+        """Screen new compounds from a SMILES file (``SMILES [name]`` per line, ``#`` comments).
+
+        Invalid SMILES are reported by line and skipped; the rest are screened against the
+        model's relation (targets, or tumor types for a response model).
+        """
+        compounds, skipped = read_smiles_file(path)
+        frames = []
+        for line, smiles, name in self._each(compounds, "screen compounds"):
+            try:
+                h = self.predictor.smiles_embedding(smiles)
+            except PredictionError as error:
+                skipped.append(InvalidLine(line, smiles, str(error)))
+                continue
+            label = {"drug": f"SMILES:{smiles}", "drug_name": name or f"line {line}"}
+            if self.predictor.relation == "TARGETS":
+                frames.append(self._per_drug_targets(
+                    self.predictor.target_matrix_for(h), set(), k, False, **label))
+            else:
+                frames.append(self._per_drug_tumors(
+                    self.predictor.response_matrix_for(h), None, k, min_cell_lines, **label))
+        result = self._result(f"new compounds from {Path(path).name}",
+                              self.predictor.relation, frames)
+        result.skipped = sorted(skipped, key=lambda s: s.line)
+        return result
+
+    # -- internals -----------------------------------------------------------------------
+    def _each(self, items: Iterable, desc: str) -> Iterator:
+        items = list(items)
+        return iter(tqdm(items, desc=desc, disable=not self.progress or len(items) < 2))
+
+    def _calibrated(self, scores: np.ndarray) -> np.ndarray:
+        if self.calibrator is None:
+            return np.full_like(scores, np.nan, dtype=float)
+        return self.calibrator(scores)
+
+    def _ranked(self, items: np.ndarray, score: np.ndarray, probability: np.ndarray,
+                known: np.ndarray, k: int, exclude_known: bool, **query) -> pd.DataFrame:
+        order = np.argsort(-score, kind="stable")
+        if exclude_known:
+            order = order[~known[order]]
+        order = order[:k]
+        frame = pd.DataFrame({
+            "rank": np.arange(1, len(order) + 1),
+            "drug": [self.predictor.key("Drug", int(i)) for i in items[order]],
+            "drug_name": [self.predictor.name("Drug", int(i)) for i in items[order]],
+            "score": score[order], "probability": probability[order], "known": known[order],
+        })
+        for column, value in reversed(query.items()):
+            frame.insert(0, column, [value] * len(frame))
+        return frame
+
+    def _per_drug_targets(self, scores: np.ndarray, known: set[int], k: int,
+                          exclude_known: bool, drug: str, drug_name: str) -> pd.DataFrame:
+        order = np.argsort(-scores, kind="stable")
+        if exclude_known:
+            order = np.array([g for g in order if g not in known], dtype=int)
+        order = order[:k]
+        return pd.DataFrame({
+            "drug": drug, "drug_name": drug_name, "rank": np.arange(1, len(order) + 1),
+            "gene": [self.predictor.key("Gene", int(g)) for g in order],
+            "score": scores[order], "probability": self._calibrated(scores[order]),
+            "known": [int(g) in known for g in order],
+        })
+
+    def _per_drug_tumors(self, p: np.ndarray, d: int | None, k: int, min_cell_lines: int,
+                         drug: str, drug_name: str) -> pd.DataFrame:
+        model_of = self.predictor.tumor_of_cell_lines()
+        frame = pd.DataFrame({"cell": model_of[0], "tumor": model_of[1]})
+        frame["p"] = p[frame["cell"].to_numpy()]
+        frame["prob"] = self._calibrated(frame["p"].to_numpy())
+        if d is not None:
+            sensitive = self.predictor.known_pairs("SENSITIVE")
+            frame["known"] = [(d, c) in sensitive for c in frame["cell"]]
+        else:
+            frame["known"] = False
+        grouped = frame.groupby("tumor").agg(score=("p", "mean"), probability=("prob", "mean"),
+                                             n_cell_lines=("p", "size"), known=("known", "any"))
+        grouped = grouped[grouped["n_cell_lines"] >= min_cell_lines]
+        grouped = grouped.sort_values(["score", "n_cell_lines"], ascending=False).head(k)
+        return pd.DataFrame({
+            "drug": drug, "drug_name": drug_name, "rank": np.arange(1, len(grouped) + 1),
+            "tumor_type": [self.predictor.key("TumorType", int(t)) for t in grouped.index],
+            "tumor_type_name": [self.predictor.name("TumorType", int(t)) for t in grouped.index],
+            "score": grouped["score"].to_numpy(),
+            "probability": grouped["probability"].to_numpy(),
+            "n_cell_lines": grouped["n_cell_lines"].to_numpy(),
+            "known": grouped["known"].to_numpy(),
+        })
+
+    def _result(self, title: str, relation: str, frames: list[pd.DataFrame]) -> ScreenResult:
+        candidates = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return ScreenResult(title, relation, candidates, self.predictor.describe())
+
+
+def read_smiles_file(path: str | Path) -> tuple[list[tuple[int, str, str]], list[InvalidLine]]:
+    """Read ``SMILES [name]`` lines; returns (line, smiles, name) entries and unreadable lines.
+
+    Structures are checked by the model's featurizer when screened, so an invalid SMILES is
+    reported with its line number there.
+    """
+    entries, skipped = [], []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise PredictionError(f"{path}: not UTF-8 text ({error})") from None
+    except OSError as error:
+        raise PredictionError(f"{path}: cannot read ({error.strerror})") from None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(maxsplit=1)
+        if parts[0].lower() == "smiles":  # a header line
+            continue
+        entries.append((number, parts[0], parts[1].strip() if len(parts) > 1 else ""))
+    if not entries and not skipped:
+        raise PredictionError(f"{path}: no SMILES found")
+    return entries, skipped

@@ -1,0 +1,422 @@
+"""Training: fit a hetero GNN on one split, compare it with every baseline over seeds.
+
+``train(export, task=..., split=..., model=..., seeds=(0, 1, 2))`` is the entry point: for each
+seed it makes the split, fits the GNN (full-graph, early-stopped on the validation set),
+fits every baseline on the same training edges, scores all on the test set and returns a
+:class:`gnn.evaluate.Results` table (Markdown + JSON with ``out_dir``). With ``artifact_path``
+the first seed's model is saved for :class:`gnn.predict.Predictor`.
+
+Leakage guards: the message-passing graph holds only training edges of the task's relation
+(plus their reverses), :func:`gnn.graph.assert_no_leakage` checks every graph built for
+evaluation, and in each epoch the training edges being scored are hidden from message passing
+(by the same unit the split holds out: edge, drug, cell line, gene or tumor type).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from gnn.baselines import RESPONSE_BASELINES, TARGET_BASELINES, resolve_baseline
+from gnn.evaluate import (
+    HEADLINE,
+    Results,
+    RunResult,
+    TaskData,
+    evaluate_response,
+    evaluate_targets,
+    task_data,
+)
+from gnn.features import FeatureSettings, NodeFeatures, build_features
+from gnn.graph import (
+    Subgraph,
+    assert_no_leakage,
+    base_edges,
+    message_graph,
+    receptive_field,
+    reverse_type,
+    task_message_positions,
+)
+from gnn.models import LinkModel
+from gnn.splits import RESPONSE_EDGE, make_split
+from kg.export import GraphExport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters of the GNN; every field is recorded in results and artifacts."""
+
+    model: str = "sage"
+    decoder: str | None = None          # default: response-mlp / distmult by task
+    hidden: int = 64
+    layers: int = 2
+    heads: int = 2
+    dropout: float = 0.1
+    lr: float | None = None             # default: 1e-2 response, 3e-2 targets
+    weight_decay: float = 1e-5
+    schedule: str = "onecycle"          # learning-rate schedule: onecycle (warmup, cosine) / none
+    epochs: int = 200                   # optimizer steps, each one full-graph forward pass
+    patience: int = 50                  # epochs without validation gain before stopping
+    eval_every: int = 10
+    response_messages: str = "sensitive"  # RESPONSE edges as messages: none/sensitive/all
+    hide_fraction: float = 0.3          # share of training units scored (hidden) per epoch
+    isolate_drugs: float = 0.1          # share of drugs trained with no edges (inductive path)
+    id_dropout: float = 0.2
+    batch_size: int = 32768             # supervision edges scored per step (full graph)
+    neg_ratio: int = 5                  # sampled non-targets per target edge
+    hard_negatives: float = 0.5         # share of them drawn by target degree, not uniformly
+    cls_weight: float = 1.0             # weight of the sensitivity loss beside the regression
+    within_weight: float = 1.0          # weight of the drug-centered (within-drug) loss
+    threads: int = 2
+    val_frac: float = 0.1
+    test_frac: float = 0.2
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class FitResult:
+    """A fitted GNN with what prediction needs: its inputs, graph and label scaling."""
+
+    model: LinkModel
+    inputs: dict[str, torch.Tensor]
+    graph: dict            # forward edge arrays used for evaluation (no reverse types)
+    y_mean: float = 0.0
+    y_std: float = 1.0
+    best_epoch: int = 0
+    val: dict[str, float] = field(default_factory=dict)
+    history: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    sub: Subgraph | None = None   # the receptive field of the scored nodes (training only)
+
+
+def default_lr(task: str) -> float:
+    """Peak learning rate when none is given (chosen on validation sets of the real graph)."""
+    return 1e-2 if task == "drug-response" else 3e-2
+
+
+def set_threads(n: int | None = None) -> None:
+    """Use ``n`` CPU threads (default: at most 2, the project's machine size)."""
+    n = n or min(2, os.cpu_count() or 1)
+    torch.set_num_threads(n)
+
+
+def model_inputs(data: TaskData, features: NodeFeatures) -> dict[str, torch.Tensor]:
+    """Input tensors of the model; ``*_known`` marks entities with training supervision."""
+    split = data.split
+    n_drugs = data.num_nodes.get("Drug", 0)
+    n_cells = data.num_nodes.get("CellLine", 0)
+    train = split.part_pairs("train")
+    drug_known = torch.zeros(n_drugs, dtype=torch.bool)
+    drug_known[torch.from_numpy(np.unique(train[:, 0]))] = True
+    if split.edge_type == RESPONSE_EDGE:
+        cell_known = torch.zeros(n_cells, dtype=torch.bool)
+        cell_known[torch.from_numpy(np.unique(train[:, 1]))] = True
+    else:
+        cell_known = torch.ones(n_cells, dtype=torch.bool)
+    return {
+        "drug_x": features.drug_x, "drug_has_structure": features.drug_has_structure,
+        "drug_known": drug_known, "cell_x": features.cell_x, "cell_known": cell_known,
+    }
+
+
+def model_config(data: TaskData, features: NodeFeatures, config: TrainConfig,
+                 edge_types: list) -> dict:
+    """The plain-dict config that rebuilds a :class:`LinkModel` (stored in artifacts)."""
+    decoder = config.decoder or ("response-mlp" if data.task == "drug-response" else "distmult")
+    return {
+        "task": data.task, "model": config.model, "decoder": decoder,
+        "hidden": config.hidden, "layers": config.layers, "heads": config.heads,
+        "dropout": config.dropout, "id_dropout": config.id_dropout,
+        "num_nodes": dict(data.num_nodes),
+        "drug_dim": int(features.drug_x.shape[1]), "cell_dim": int(features.cell_x.shape[1]),
+        "edge_types": [list(et) for et in edge_types],
+    }
+
+
+def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = True
+            ) -> FitResult:
+    """Train one GNN on ``data.split`` with early stopping on the validation headline."""
+    started = time.perf_counter()
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    split, export = data.split, data.export
+    features = data.features
+    response = data.task == "drug-response"
+    base = base_edges(export, split, config.response_messages, features.similar)
+    allowed = task_message_positions(split, export, config.response_messages)
+    task_in_graph = len(allowed) > 0
+    eval_graph = message_graph(base, split, allowed)
+    assert_no_leakage(eval_graph, split)
+    edge_types = sorted(set(eval_graph) | ({split.edge_type, reverse_type(split.edge_type)}
+                                           if task_in_graph else set()))
+    inputs = model_inputs(data, features)
+    seeds = {"Drug": split.pairs[:, 0]}
+    if response:
+        seeds["CellLine"] = split.pairs[:, 1]
+    else:
+        seeds["Gene"] = np.arange(data.num_nodes["Gene"])
+    sub = Subgraph(*receptive_field(eval_graph, seeds, data.num_nodes, config.layers),
+                   data.num_nodes)
+    model = LinkModel(model_config(data, features, config, edge_types))
+    lr = config.lr or default_lr(data.task)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, _one_cycle(config.epochs)) if config.schedule == "onecycle" else None
+    train_pos = split.train
+    y_mean = y_std = 0.0
+    if response:
+        y_train = data.y[train_pos]
+        y_mean, y_std = float(y_train.mean()), float(y_train.std() or 1.0)
+        y_all = torch.tensor((data.y - y_mean) / y_std, dtype=torch.float32)
+        sens_all = torch.tensor(data.sensitive, dtype=torch.float32)
+    train_groups = split.groups[train_pos]
+    unique_groups = np.unique(train_groups)
+    n_drugs = data.num_nodes.get("Drug", 0)
+    n_genes = data.num_nodes.get("Gene", 0)
+    train_pairs = split.part_pairs("train")
+    train_codes = np.unique(train_pairs[:, 0] * max(n_genes, 1) + train_pairs[:, 1])
+    result = FitResult(model, inputs, {k: v for k, v in eval_graph.items()
+                                       if not k[1].startswith("rev_")}, y_mean, y_std,
+                       sub=sub)
+    best_score, best_state, since_best = -math.inf, None, 0
+    bar = tqdm(range(1, config.epochs + 1), desc=f"{config.model} seed {seed}",
+               disable=not progress, leave=False)
+    for epoch in bar:
+        model.train()
+        if task_in_graph and config.hide_fraction > 0:
+            chosen = rng.choice(unique_groups, max(1, int(config.hide_fraction
+                                                          * len(unique_groups))),
+                                replace=False)
+            scored = train_pos[np.isin(train_groups, chosen)]
+        else:
+            scored = train_pos
+        batch = scored
+        if len(batch) > config.batch_size:
+            batch = rng.choice(scored, config.batch_size, replace=False)
+        isolate = {}
+        if config.isolate_drugs > 0 and n_drugs:
+            isolate["Drug"] = rng.choice(n_drugs, int(config.isolate_drugs * n_drugs),
+                                         replace=False)
+        graph = message_graph(base, split, allowed, hidden=scored, isolate=isolate)
+        h = model(inputs, sub.edges(graph), sub.node_ids)
+        if response:
+            loss = _response_loss(model, h, sub, split.pairs[batch], y_all[batch],
+                                  sens_all[batch], config)
+        else:
+            loss = _target_loss(model, h, sub, split.pairs[batch], train_codes, n_genes,
+                                train_pairs[:, 1], config, rng)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        if epoch % config.eval_every == 0 or epoch == config.epochs:
+            val = evaluate_fit(result, data, "val", eval_graph)
+            score = val[HEADLINE[data.task]]
+            score = -math.inf if not np.isfinite(score) else score
+            result.history.append({"epoch": epoch, "loss": loss.item(), **val})
+            bar.set_postfix(loss=f"{loss.item():.3f}", val=f"{score:.3f}")
+            if score > best_score:
+                best_score, best_state, since_best = score, copy.deepcopy(model.state_dict()), 0
+                result.best_epoch, result.val = epoch, val
+            else:
+                since_best += config.eval_every
+                if since_best >= config.patience:
+                    break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _one_cycle(total: int, warmup: float = 0.1, floor: float = 0.04):
+    """Learning-rate factor: linear warm-up over ``warmup`` of the steps, then cosine decay."""
+    ramp = max(1, int(warmup * total))
+
+    def factor(step: int) -> float:
+        if step < ramp:
+            return (step + 1) / ramp
+        progress = min(1.0, (step - ramp) / max(1, total - ramp))
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return factor
+
+
+def _response_loss(model, h, sub, pairs, y, sensitive, config: TrainConfig):
+    """MSE of ln IC50 + MSE after centering per drug (what within-drug r scores) + BCE."""
+    drugs = torch.from_numpy(pairs[:, 0])
+    out = model.decoder(h["Drug"][sub.index("Drug", pairs[:, 0])],
+                        h["CellLine"][sub.index("CellLine", pairs[:, 1])])
+    loss = F.mse_loss(out[:, 0], y)
+    if config.within_weight:
+        loss = loss + config.within_weight * F.mse_loss(_center(out[:, 0], drugs),
+                                                        _center(y, drugs))
+    ok = torch.isfinite(sensitive)
+    if config.cls_weight and ok.any():
+        loss = loss + config.cls_weight * F.binary_cross_entropy_with_logits(out[ok, 1],
+                                                                             sensitive[ok])
+    return loss
+
+
+def _center(values: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
+    """Subtract each group's mean (within the batch)."""
+    _, inverse = torch.unique(groups, return_inverse=True)
+    n = int(inverse.max()) + 1
+    sums = torch.zeros(n, dtype=values.dtype).index_add(0, inverse, values)
+    counts = torch.zeros(n, dtype=values.dtype).index_add(0, inverse, torch.ones_like(values))
+    return values - (sums / counts)[inverse]
+
+
+def _target_loss(model, h, sub, pairs, train_codes, n_genes: int, target_genes: np.ndarray,
+                 config: TrainConfig, rng):
+    """BCE of target edges against type-constrained negatives (drug × non-target gene).
+
+    A share ``hard_negatives`` of the negative genes is drawn in proportion to how often they
+    are targets in training (hard negatives: other drugs' targets), the rest uniformly.
+    """
+    drugs = np.repeat(pairs[:, 0], config.neg_ratio)
+    genes = rng.integers(n_genes, size=len(drugs))
+    hard = rng.random(len(drugs)) < config.hard_negatives
+    genes[hard] = rng.choice(target_genes, size=int(hard.sum()))
+    is_pos = np.isin(drugs * n_genes + genes, train_codes)
+    drugs, genes = drugs[~is_pos], genes[~is_pos]
+    hd, hg = h["Drug"], h["Gene"]
+    pos = model.decoder(hd[sub.index("Drug", pairs[:, 0])], hg[sub.index("Gene", pairs[:, 1])])
+    neg = model.decoder(hd[sub.index("Drug", drugs)], hg[sub.index("Gene", genes)])
+    return (F.binary_cross_entropy_with_logits(pos, torch.ones_like(pos))
+            + F.binary_cross_entropy_with_logits(neg, torch.zeros_like(neg)))
+
+
+@torch.no_grad()
+def embed(fit: FitResult, eval_graph) -> dict[str, torch.Tensor]:
+    """Embeddings of the kept nodes (indexed through ``fit.sub``) or of all nodes."""
+    fit.model.eval()
+    if fit.sub is None:
+        return fit.model(fit.inputs, eval_graph)
+    return fit.model(fit.inputs, fit.sub.edges(eval_graph), fit.sub.node_ids)
+
+
+@torch.no_grad()
+def evaluate_fit(fit: FitResult, data: TaskData, part: str, eval_graph) -> dict[str, float]:
+    """Metrics of a fitted GNN on ``part`` using the evaluation graph (all training messages)."""
+    model = fit.model
+    was_training = model.training
+    h = embed(fit, eval_graph)
+
+    def at(label: str, idx: np.ndarray) -> torch.Tensor:
+        return fit.sub.index(label, idx) if fit.sub is not None else torch.from_numpy(idx)
+
+    try:
+        if data.task == "drug-response":
+            pairs = data.split.part_pairs(part)
+            out = model.decoder(h["Drug"][at("Drug", pairs[:, 0])],
+                                h["CellLine"][at("CellLine", pairs[:, 1])]).numpy()
+            return evaluate_response(data, part, out[:, 0] * fit.y_std + fit.y_mean, out[:, 1])
+
+        genes = h["Gene"][at("Gene", np.arange(data.num_nodes["Gene"]))]
+
+        def rows(drugs):
+            return model.decoder.score_all(h["Drug"][at("Drug", drugs)], genes).numpy()
+
+        return evaluate_targets(data, part, rows)
+    finally:
+        model.train(was_training)
+
+
+def run_baselines(data: TaskData, names: Sequence[str], seed: int) -> list[RunResult]:
+    """Fit and test each named baseline on ``data.split``."""
+    out = []
+    for name in names:
+        started = time.perf_counter()
+        cls = resolve_baseline(name)
+        baseline = cls(seed=seed) if name in ("als", "gbm") else cls()
+        baseline.fit(data)
+        if data.task == "drug-response":
+            test = evaluate_response(data, "test", baseline.predict(data.split.part_pairs("test")))
+            val = evaluate_response(data, "val", baseline.predict(data.split.part_pairs("val")))
+        else:
+            test = evaluate_targets(data, "test", baseline.score)
+            val = evaluate_targets(data, "val", baseline.score)
+        out.append(RunResult(name, seed, test, val, time.perf_counter() - started))
+    return out
+
+
+def train(
+    export: GraphExport,
+    task: str = "drug-response",
+    split: str = "random",
+    model: str = "sage",
+    seeds: Sequence[int] = (0, 1, 2),
+    epochs: int | None = None,
+    *,
+    baselines: bool | Sequence[str] = True,
+    out_dir: str | os.PathLike | None = None,
+    artifact_path: str | os.PathLike | None = None,
+    feature_settings: FeatureSettings | None = None,
+    features: NodeFeatures | None = None,
+    progress: bool = True,
+    **overrides,
+) -> Results:
+    """Train ``model`` on ``task``/``split`` for each seed, beside the baselines.
+
+    ``overrides`` set :class:`TrainConfig` fields (``hidden=32``, ``lr=1e-2`` …). Returns the
+    results table; writes ``results_<task>_<split>_<model>.md/.json`` under ``out_dir`` and the
+    first seed's model to ``artifact_path`` when given.
+    """
+    config = replace(TrainConfig(model=model), **overrides)
+    if epochs is not None:
+        config = replace(config, epochs=epochs)
+    if config.lr is None:
+        config = replace(config, lr=default_lr(task))
+    set_threads(config.threads)
+    features = features or build_features(export, feature_settings)
+    if features.report.missing_structure or features.report.invalid_smiles:
+        log.warning("%s", features.report.summary())
+    if baselines is True:
+        names = RESPONSE_BASELINES if task == "drug-response" else TARGET_BASELINES
+    else:
+        names = tuple(baselines or ())
+    release = str(export.manifest.get("release", "unknown"))
+    results = Results(task, split, model, list(seeds), release, config=config.to_dict(),
+                      feature_report=features.report.to_dict())
+    kept = None
+    for seed in tqdm(list(seeds), desc=f"{task} {split}", disable=not progress):
+        the_split = make_split(export, task, split, seed, config.val_frac, config.test_frac)
+        data = task_data(export, the_split, features)
+        results.split_sizes.append({"seed": seed, "train": len(the_split.train),
+                                    "val": len(the_split.val), "test": len(the_split.test)})
+        fit = fit_gnn(data, config, seed, progress)
+        eval_graph = message_graph(
+            base_edges(export, the_split, config.response_messages, features.similar),
+            the_split, task_message_positions(the_split, export, config.response_messages))
+        test = evaluate_fit(fit, data, "test", eval_graph)
+        results.runs.append(RunResult(model, seed, test, fit.val, fit.seconds, fit.best_epoch))
+        results.runs += run_baselines(data, names, seed)
+        if kept is None and artifact_path is not None:
+            kept = (fit, data, test, seed)
+    if out_dir is not None:
+        results.save(out_dir)
+    if kept is not None:
+        from gnn.artifact import build_artifact, save_artifact
+        from gnn.calibration import attach_calibration
+
+        fit, data, test, seed = kept
+        artifact = build_artifact(fit, data, config, results, test, seed)
+        save_artifact(attach_calibration(artifact, data), artifact_path)
+        results.artifact = str(artifact_path)
+    return results

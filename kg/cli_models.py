@@ -1,0 +1,209 @@
+"""``oncokg`` commands for models: train, evaluate, predict, screen, predictions, demo.
+
+Each command wraps the Python API (``gnn.train``, ``gnn.predict``, ``kg.pipeline``); they are
+registered on the main group in ``kg.cli``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.connection import graph
+
+TASKS = click.Choice(["drug-response", "drug-target"])
+SPLITS = ("random", "cold-drug", "cold-cell", "cold-target", "cold-tumor")
+FORMATS = click.Choice(["table", "csv", "json"])
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise click.BadParameter(f"seeds must be integers separated by commas, got {text!r}")\
+            from None
+
+
+def _export(export_dir: Path | None):
+    """A saved export, or a fresh one from the graph."""
+    from kg.export import GraphExport
+
+    if export_dir is not None:
+        return GraphExport.load(export_dir)
+    with graph() as (driver, database):
+        return GraphExport.from_neo4j(driver, database)
+
+
+export_option = click.option(
+    "--export", "export_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A saved export (`oncokg export`); default: export from the graph now.")
+
+
+@click.command()
+@click.option("--task", type=TASKS, default="drug-response", show_default=True)
+@click.option("--split", type=click.Choice(SPLITS), default="cold-drug", show_default=True)
+@click.option("--model", default="sage", show_default=True, help="Encoder name (sage, hgt …).")
+@click.option("--seeds", default="0,1,2", show_default=True, help="Comma-separated seeds.")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Default: the model's.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("runs/results"), show_default=True, help="Results table directory.")
+@click.option("--artifact", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to save the first seed's model (default: runs/models/TASK.pt).")
+@export_option
+def train(task: str, split: str, model: str, seeds: str, epochs: int | None, out: Path,
+          artifact: Path | None, export_dir: Path | None) -> None:
+    """Train a model on TASK/SPLIT beside every baseline; save the model artifact."""
+    from gnn.train import train as run_train
+
+    artifact = artifact or Path("runs/models") / f"{task}.pt"
+    results = run_train(_export(export_dir), task=task, split=split, model=model,
+                        seeds=_seeds(seeds), epochs=epochs, out_dir=out, artifact_path=artifact)
+    click.echo(results.to_markdown())
+    click.echo(f"\nresults in {out}; model artifact {artifact}")
+
+
+@click.command()
+@click.option("--task", type=TASKS, default="drug-response", show_default=True)
+@click.option("--splits", default="random,cold-drug,cold-cell", show_default=True,
+              help="Comma-separated splits: " + ", ".join(SPLITS))
+@click.option("--model", default="sage", show_default=True)
+@click.option("--seeds", default="0,1,2", show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), default=None)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("runs/results"), show_default=True)
+@export_option
+def evaluate(task: str, splits: str, model: str, seeds: str, epochs: int | None, out: Path,
+             export_dir: Path | None) -> None:
+    """Evaluate the model and every baseline on several splits (mean ± SD over seeds)."""
+    from gnn.train import train as run_train
+
+    export = _export(export_dir)
+    for split in [s.strip() for s in splits.split(",") if s.strip()]:
+        if split not in SPLITS:
+            raise click.BadParameter(f"unknown split {split!r}; use {', '.join(SPLITS)}")
+        results = run_train(export, task=task, split=split, model=model, seeds=_seeds(seeds),
+                            epochs=epochs, out_dir=out)
+        click.echo(results.to_markdown() + "\n")
+    click.echo(f"results in {out}")
+
+
+@click.command()
+@click.option("--model", "model_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A model artifact from `oncokg train`.")
+@click.option("--drug", help="Drug name, synonym or key.")
+@click.option("--smiles", help="A new compound's SMILES (no graph node needed).")
+@click.option("--cell-line", help="Rank drugs for this cell line (response models).")
+@click.option("--gene", help="Rank drugs for this gene (target models).")
+@click.option("--relation", type=click.Choice(["TARGETS", "RESPONSE"]), default=None,
+              help="Default: the model's relation.")
+@click.option("--tumor-types", is_flag=True, help="Rank tumor types instead of cell lines.")
+@click.option("--top-k", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("-f", "--format", "fmt", type=FORMATS, default="table", show_default=True)
+def predict(model_path: Path, drug: str | None, smiles: str | None, cell_line: str | None,
+            gene: str | None, relation: str | None, tumor_types: bool, top_k: int,
+            fmt: str) -> None:
+    """Rank targets or sensitive cell lines / tumor types for a drug or a new SMILES."""
+    from gnn.predict import Predictor
+    from queries import render
+
+    given = [x for x in (drug, smiles, cell_line, gene) if x]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --drug, --smiles, --cell-line, --gene")
+    predictor = Predictor.load(model_path)
+    predictor.require(relation or predictor.relation)
+    if smiles:
+        frame = predictor.score_smiles(smiles, relation, k=top_k)
+    elif cell_line:
+        frame = predictor.top_drugs_for_cell_line(cell_line, k=top_k)
+    elif gene:
+        frame = predictor.top_drugs_for_gene(gene, k=top_k)
+    elif predictor.relation == "TARGETS":
+        frame = predictor.top_targets(drug, k=top_k)
+    elif tumor_types:
+        frame = predictor.top_tumor_types(drug, k=top_k)
+    else:
+        frame = predictor.top_cell_lines(drug, k=top_k)
+    click.echo(render(frame, fmt))
+
+
+@click.command()
+@click.option("--model", "model_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tumor", multiple=True, help="OncoTree code or name (repeatable).")
+@click.option("--mutation", multiple=True, help="Mutation id or gene symbol (repeatable).")
+@click.option("--cell-line", multiple=True, help="Cell line name or COSMIC id (repeatable).")
+@click.option("--drug", multiple=True, help="Rank targets / tumor types for a drug.")
+@click.option("--smiles-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="New compounds: 'SMILES [name]' per line.")
+@click.option("-k", "--top-k", "k", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--exclude-known", is_flag=True, help="Drop known positives from the ranking.")
+@click.option("--write-back", is_flag=True,
+              help="Store PREDICTED_* links (replacing this model version's earlier ones).")
+@click.option("--no-evidence", is_flag=True, help="Skip evidence paths (no graph needed).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("runs/screen"), show_default=True)
+def screen(model_path: Path, tumor, mutation, cell_line, drug, smiles_file: Path | None,
+           k: int, exclude_known: bool, write_back: bool, no_evidence: bool, out: Path) -> None:
+    """Rank drugs for tumor types, mutations or cell lines (or targets / tumor types for
+    drugs and new compounds), with evidence paths, files and an HTML report."""
+    from kg.pipeline import ScreenRequest, run_screen
+
+    request = ScreenRequest(tumor=tumor, mutation=mutation, cell_line=cell_line, drug=drug,
+                            smiles_file=smiles_file, k=k, exclude_known=exclude_known)
+    if not any((tumor, mutation, cell_line, drug, smiles_file)):
+        raise click.UsageError("nothing to screen: give --tumor, --mutation, --cell-line, "
+                               "--drug or --smiles-file")
+    say = lambda message: click.echo(message, err=True)  # noqa: E731
+    if no_evidence and not write_back:
+        output = run_screen(model_path, request, out, say=say)
+    else:
+        with graph() as (driver, database):
+            output = run_screen(model_path, request, out, driver, database,
+                                write_back=write_back, say=say)
+    for result in output.screens:
+        click.echo(f"{result.title}: {len(result.candidates)} candidates")
+    click.echo(f"files in {out}; report {output.report}")
+
+
+@click.group()
+def predictions() -> None:
+    """Predicted links written back into the graph."""
+
+
+@predictions.command("remove")
+@click.option("--relation", type=click.Choice(["TARGETS", "RESPONSE"]), required=True)
+@click.option("--model", "model_name", required=True, help="e.g. sage-drug-response")
+@click.option("--version", default=None, help="One version; default: every version.")
+def predictions_remove(relation: str, model_name: str, version: str | None) -> None:
+    """Delete a model's PREDICTED_* links (one version or all)."""
+    from kg.predictions import remove_predictions
+
+    with graph() as (driver, database):
+        removed = remove_predictions(driver, relation, model_name, version, database)
+    click.echo(f"removed {removed:,} predicted links")
+
+
+@click.command()
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              envvar="ONCOKG_DATA_DIR", help="Local copy of the sources (default: download).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("runs/demo"), show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), default=None,
+              help="Training epochs (default: the models' own).")
+def demo(data_dir: Path | None, out: Path, epochs: int | None) -> None:
+    """The main job: load every source, train both tasks, screen, write back, report."""
+    from importlib import resources
+
+    from kg.pipeline import run_demo
+
+    smiles = resources.files("gnn").joinpath("data/demo_compounds.smi")
+    with resources.as_file(smiles) as smiles_file, graph() as (driver, database):
+        reports = run_demo(driver, data_dir, out, Path(smiles_file), database,
+                           say=lambda m: click.echo(m, err=True), epochs=epochs)
+    for name, path in reports.items():
+        click.echo(f"{name}: {path}")
+
+
+COMMANDS = (train, evaluate, predict, screen, predictions, demo)

@@ -1,0 +1,46 @@
+"""Fixtures for the gnn tests: tiny synthetic GraphExports with planted signal (no Neo4j)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from gnn.features import build_features
+from gnn.synthetic import make_synthetic_export
+
+torch.set_num_threads(2)
+
+
+def make_export(seed: int = 0, **kwargs):
+    """A small synthetic export (see ``gnn.synthetic``); kwargs change its size."""
+    return make_synthetic_export(seed=seed, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def export():
+    return make_export(0)
+
+
+@pytest.fixture(scope="session")
+def features(export):
+    return build_features(export)
+
+
+@pytest.fixture(scope="session")
+def target_artifact(tmp_path_factory, export, features):
+    from gnn.train import train
+
+    path = tmp_path_factory.mktemp("artifacts") / "targets.pt"
+    results = train(export, task="drug-target", split="random", seeds=(0,), epochs=40,
+                    baselines=False, artifact_path=path, features=features, progress=False)
+    return path, results
+
+
+@pytest.fixture(scope="session")
+def response_artifact(tmp_path_factory, export, features):
+    from gnn.train import train
+
+    path = tmp_path_factory.mktemp("artifacts") / "response.pt"
+    results = train(export, task="drug-response", split="cold-drug", seeds=(0,), epochs=40,
+                    baselines=False, artifact_path=path, features=features, progress=False)
+    return path, results

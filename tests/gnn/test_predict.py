@@ -1,0 +1,97 @@
+import doctest
+
+import pytest
+import torch
+
+import gnn.predict
+from gnn.artifact import ArtifactError, check_safe, load_artifact
+from gnn.predict import PredictionError, Predictor
+
+
+def test_artifact_loads_with_weights_only(target_artifact):
+    path, results = target_artifact
+    raw = torch.load(path, weights_only=True)
+    check_safe(raw)
+    assert raw["format"] == "oncokg-gnn/1"
+    assert raw["release"] == "synthetic-1" and raw["task"] == "drug-target"
+    assert raw["nodes"]["Gene"]["keys"][0] == "GENE0"
+    assert set(raw["metrics"]["test"]) >= {"mrr", "hits@1", "hits@10", "auroc"}
+    assert raw["config"]["model"] == "sage"
+    assert raw["featurizer"]["settings"]["fp_bits"] == 1024
+    assert results.artifact == str(path)
+
+
+def test_round_trip_gives_the_same_scores(target_artifact):
+    path, _ = target_artifact
+    a, b = Predictor.load(path), Predictor.load(path)
+    ta, tb = a.top_targets("DRUG1_2", k=5), b.top_targets("DRUG1_2", k=5)
+    assert ta.equals(tb)
+    # Names, keys and synonyms resolve, case-insensitively.
+    assert a.top_targets("synthinib-12", k=5).equals(ta)
+    assert a.top_targets("SYN-12", k=5).equals(ta)
+
+
+def test_artifact_rejects_unsafe_contents(tmp_path):
+    with pytest.raises(ArtifactError):
+        check_safe({"bad": (1, 2)})
+    with pytest.raises(ArtifactError):
+        load_artifact(tmp_path / "missing.pt")
+    torch.save({"format": "something-else"}, tmp_path / "other.pt")
+    with pytest.raises(ArtifactError):
+        load_artifact(tmp_path / "other.pt")
+
+
+def test_predictor_errors(target_artifact):
+    predictor = Predictor.load(target_artifact[0])
+    with pytest.raises(PredictionError, match="unknown drug .Nonexistinib. "):
+        predictor.top_targets("Nonexistinib")
+    with pytest.raises(PredictionError, match="invalid SMILES"):
+        predictor.score_smiles("C1CC(", relation="TARGETS")
+    with pytest.raises(PredictionError, match="drug-response"):
+        predictor.top_cell_lines("DRUG0_0")
+    with pytest.raises(PredictionError, match="unknown gene"):
+        predictor.score_pairs([("DRUG0_0", "NOTAGENE")])
+
+
+def test_score_smiles_and_target_tables(target_artifact):
+    predictor = Predictor.load(target_artifact[0])
+    table = predictor.score_smiles("c1ccc2ncnc(NCCC)c2c1", relation="TARGETS", k=4)
+    assert len(table) == 4 and table["score"].is_monotonic_decreasing
+    assert set(table["gene"]) <= set(predictor.nodes["Gene"]["keys"])
+    top = predictor.top_targets("DRUG0_0", k=40)
+    assert top["known"].any()
+    assert not predictor.top_targets("DRUG0_0", k=40, exclude_known=True)["known"].any()
+    drugs = predictor.top_drugs_for_gene("GENE1", k=3)
+    assert list(drugs["rank"]) == [1, 2, 3] and "drug_name" in drugs
+
+
+def test_response_predictor(response_artifact):
+    predictor = Predictor.load(response_artifact[0])
+    cells = predictor.top_cell_lines("Synthinib-00", k=5)
+    assert list(cells.columns) == ["rank", "drug", "drug_name", "cell_line", "cell_line_name",
+                                   "p_sensitive", "ln_ic50", "measured"]
+    assert cells["p_sensitive"].is_monotonic_decreasing
+    tumors = predictor.top_tumor_types("DRUG0_0", k=3)
+    assert len(tumors) == 3 and set(tumors["tumor_type"]) <= {"LUAD", "LUSC", "COAD", "READ",
+                                                               "SCLC", "MACR"}
+    drugs = predictor.top_drugs_for_cell_line("CL-3", k=4)
+    assert drugs["cell_line"].iloc[0] == "900003"
+    pairs = predictor.score_pairs([("DRUG0_0", "900001"), ("BIOLOGIC1", "cl-2")])
+    assert pairs["cell_line_name"].tolist() == ["CL-1", "CL-2"]
+    new = predictor.score_smiles("c1ccc2ncnc(NCC)c2c1", k=6)
+    assert len(new) == 6 and new["drug"].iloc[0].startswith("SMILES:")
+    with pytest.raises(PredictionError, match="drug-target"):
+        predictor.score_smiles("CCO", relation="TARGETS")
+
+
+def test_predict_tutorial_runs():
+    failures, tried = doctest.testmod(gnn.predict, optionflags=doctest.ELLIPSIS)
+    assert tried > 10 and failures == 0
+
+
+def test_new_compound_is_linked_to_its_structural_neighbours(target_artifact):
+    predictor = Predictor.load(target_artifact[0])
+    x = predictor.featurizer.featurize("c1ccc2ncnc(NCCC)c2c1")  # quinazoline family 0
+    neighbours = predictor.similar_drugs(x)
+    keys = [predictor.nodes["Drug"]["keys"][i] for i in neighbours]
+    assert keys and all(k.startswith("DRUG0_") for k in keys)

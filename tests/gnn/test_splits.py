@@ -1,0 +1,122 @@
+import numpy as np
+import pytest
+
+from gnn.graph import (
+    LeakageError,
+    assert_no_leakage,
+    base_edges,
+    message_graph,
+    task_message_positions,
+)
+from gnn.splits import SPLITS_BY_TASK, SplitError, cell_tumor_types, make_split
+
+CASES = [(task, kind) for task, kinds in SPLITS_BY_TASK.items() for kind in kinds]
+
+
+def _pair_set(pairs) -> set[tuple[int, int]]:
+    return {(int(a), int(b)) for a, b in pairs}
+
+
+@pytest.mark.parametrize(("task", "kind"), CASES)
+def test_parts_are_disjoint_and_cover(export, task, kind):
+    split = make_split(export, task, kind, seed=1)
+    parts = [set(split.part(p).tolist()) for p in ("train", "val", "test")]
+    assert not (parts[0] & parts[1]) and not (parts[0] & parts[2]) and not (parts[1] & parts[2])
+    assert set().union(*parts) == set(range(len(split.pairs)))
+    assert all(len(p) for p in parts)
+    # Same pairs never sit in two parts (no duplicate supervision edges across parts).
+    train, val, test = (_pair_set(split.part_pairs(p)) for p in ("train", "val", "test"))
+    assert not (train & val) and not (train & test) and not (val & test)
+
+
+@pytest.mark.parametrize(("task", "kind"), [c for c in CASES if c[1] != "random"])
+def test_held_out_entities_never_reach_training(export, task, kind):
+    split = make_split(export, task, kind, seed=2)
+    train = split.part_pairs("train")
+    start, _, end = split.edge_type
+    for part in ("val", "test"):
+        held = split.held_out[part]
+        assert held, f"{kind} holds nothing out"
+        if start in held:
+            assert not np.isin(train[:, 0], held[start]).any()
+        if end in held:
+            assert not np.isin(train[:, 1], held[end]).any()
+    for label, test_units in split.held_out["test"].items():
+        assert not set(test_units) & set(split.held_out["val"].get(label, []))
+
+
+def test_cold_tumor_holds_out_every_cell_line_of_the_type(export):
+    split = make_split(export, "drug-response", "cold-tumor", seed=0)
+    tumor = cell_tumor_types(export)
+    for part in ("val", "test"):
+        types = split.held_out[part]["TumorType"]
+        cells_of_types = set(np.flatnonzero(np.isin(tumor, types)).tolist())
+        assert set(split.held_out[part]["CellLine"].tolist()) == cells_of_types & set(
+            split.pairs[:, 1].tolist())
+        assert not np.isin(tumor[split.part_pairs("train")[:, 1]], types).any()
+
+
+def test_cold_target_response_drugs_share_no_held_out_target(export):
+    split = make_split(export, "drug-response", "cold-target", seed=0)
+    targets = export.edges[("Drug", "TARGETS", "Gene")]
+    train_drugs = set(split.part_pairs("train")[:, 0].tolist())
+    for part in ("val", "test"):
+        genes = set(split.held_out[part]["Gene"].tolist())
+        hits = targets[targets["src"].isin(train_drugs) & targets["dst"].isin(genes)]
+        assert hits.empty
+
+
+def test_splits_are_pure_functions_of_the_seed(export):
+    a = make_split(export, "drug-response", "cold-drug", seed=3)
+    b = make_split(export, "drug-response", "cold-drug", seed=3)
+    c = make_split(export, "drug-response", "cold-drug", seed=4)
+    assert np.array_equal(a.test, b.test) and np.array_equal(a.val, b.val)
+    assert not np.array_equal(a.test, c.test)
+
+
+@pytest.mark.parametrize(("task", "kind"), CASES)
+@pytest.mark.parametrize("response_messages", ["none", "all"])
+def test_val_test_edges_and_reverses_never_pass_messages(export, task, kind, response_messages):
+    split = make_split(export, task, kind, seed=0)
+    base = base_edges(export, split, response_messages)
+    allowed = task_message_positions(split, export, response_messages)
+    graph = message_graph(base, split, allowed)
+    assert_no_leakage(graph, split)
+    start, rel, end = split.edge_type
+    held = _pair_set(split.part_pairs("val")) | _pair_set(split.part_pairs("test"))
+    for (s, r, d), index in graph.items():
+        index = index.numpy()
+        if (s, d) == (start, end):
+            assert not (_pair_set(index.T) & held), (s, r, d)
+        if (s, d) == (end, start):
+            assert not (_pair_set(index[::-1].T) & held), (s, r, d)
+    assert (end, f"rev_{rel}", start) in graph or not len(allowed)
+    # Training edges hidden for an epoch are gone too.
+    hidden = split.train[:5]
+    epoch_graph = message_graph(base, split, allowed, hidden=hidden)
+    if split.edge_type in epoch_graph:
+        assert not (_pair_set(split.pairs[hidden]) & _pair_set(epoch_graph[split.edge_type].T
+                                                                .numpy()))
+
+
+def test_leak_check_catches_an_injected_test_edge(export):
+    split = make_split(export, "drug-target", "random", seed=0)
+    base = base_edges(export, split)
+    graph = message_graph(base, split, split.train)
+    d, g = split.part_pairs("test")[0]
+    rev = ("Gene", "rev_TARGETS", "Drug")
+    graph[rev] = np.hstack([graph[rev].numpy(), [[g], [d]]])
+    import torch
+
+    graph[rev] = torch.as_tensor(graph[rev])
+    with pytest.raises(LeakageError):
+        assert_no_leakage(graph, split)
+    with pytest.raises(AssertionError):
+        message_graph(base, split, np.r_[split.train, split.test])
+
+
+def test_unknown_or_undefined_splits_raise(export):
+    with pytest.raises(SplitError, match="cold-cell"):
+        make_split(export, "drug-target", "cold-cell")
+    with pytest.raises(SplitError, match="unknown task"):
+        make_split(export, "drug-toxicity", "random")

@@ -1,0 +1,113 @@
+"""Screens on a small model trained on the real graph: ranked, flagged, explained, written back."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from gnn.predict import Predictor
+from gnn.screen import Screen
+from gnn.train import train
+from kg.export import GraphExport
+from kg.pipeline import ScreenRequest, run_screen
+from queries.evidence import explain
+from queries.runner import Runner
+
+SMILES = """# name after the SMILES
+COc1cc(N(C)CCN(C)C)c(NC(=O)C=C)cc1Nc1nccc(-c2cn(C)c3ccccc23)n1 osimertinib-like
+C1CC(N(C1 broken
+CC(=O)Oc1ccccc1C(=O)O aspirin
+"""
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """A response and a target model, a few epochs each, on the real graph's export."""
+    return {}
+
+
+def _model(models, loaded_graph, tmp_path_factory, task: str) -> Predictor:
+    if task not in models:
+        if "export" not in models:
+            models["export"] = GraphExport.from_neo4j(loaded_graph)
+        path = tmp_path_factory.mktemp("models") / f"{task}.pt"
+        train(models["export"], task=task, split="random", seeds=(0,), epochs=3, hidden=16,
+              baselines=False, artifact_path=path, progress=False)
+        models[task] = path
+    return Predictor.load(models[task])
+
+
+def test_tumor_screen_is_ranked_flagged_and_calibrated(models, loaded_graph, tmp_path_factory):
+    predictor = _model(models, loaded_graph, tmp_path_factory, "drug-response")
+    result = Screen(predictor, progress=False).drugs_for("tumor", ["MEL", "LUAD"], k=15)
+    frame = result.candidates
+    assert set(frame["query"]) == {"MEL", "LUAD"}
+    for _, group in frame.groupby("query"):
+        assert group["rank"].tolist() == list(range(1, 16))
+        assert group["score"].is_monotonic_decreasing
+        assert group["probability"].between(0, 1).all()
+        assert group["n_cell_lines"].iloc[0] >= 20
+    # A drug measured sensitive in melanoma lines is flagged as known, and can be excluded.
+    all_mel = Screen(predictor, progress=False).drugs_for("tumor", ["MEL"], k=10_000).candidates
+    assert all_mel["known"].any() and not all_mel["known"].all()
+    excluded = Screen(predictor, progress=False).drugs_for(
+        "tumor", ["MEL"], k=50, exclude_known=True).candidates
+    assert not excluded["known"].any()
+
+
+def test_evidence_paths_run_and_return_that_path(loaded_graph):
+    runner = Runner(loaded_graph)
+    drug = runner.cypher("MATCH (d:Drug) WHERE toLower(d.name) = 'dabrafenib' "
+                         "RETURN d.id AS id")["id"][0]
+    for label, ends in (("TumorType", ["MEL"]), ("CellLine", ["906793"]),
+                        ("Gene", ["MAP2K1", "RAF1"])):
+        paths = explain(runner, drug, label, ends, per_kind=2)
+        assert not paths.empty, label
+        for row in paths.itertuples():
+            found = runner.cypher(row.cypher, row.params)
+            assert len(found) == 1, row.path
+            nodes = found["p"][0]  # the runner writes a path as its nodes
+            assert len(nodes) == len(row.params)
+            assert nodes[0]["id"] == drug and row.end in nodes[-1].values()
+    kinds = set(explain(runner, drug, "TumorType", ["MEL"])["kind"])
+    assert {"sensitive cell line", "target mutated in cell line"} <= kinds
+
+
+def test_screen_writes_files_report_and_predictions_once(models, loaded_graph,
+                                                         tmp_path_factory, tmp_path):
+    predictor = _model(models, loaded_graph, tmp_path_factory, "drug-response")
+    smiles = tmp_path / "new.smi"
+    smiles.write_text(SMILES)
+    request = ScreenRequest(tumor=["MEL"], smiles_file=smiles, k=5, explain_top=5)
+
+    def predicted() -> int:
+        with loaded_graph.session() as session:
+            return session.run("MATCH ()-[r:PREDICTED_RESPONSE {model_version: $v}]->() "
+                               "RETURN count(r) AS n", v=predictor.model_version).single()["n"]
+
+    first = run_screen(None, request, tmp_path / "out", loaded_graph, write_back=True,
+                       predictor=predictor)
+    written = predicted()
+    assert written == first.written > 0
+    second = run_screen(None, request, tmp_path / "out", loaded_graph, write_back=True,
+                        predictor=predictor)
+    assert predicted() == written and second.removed == written
+    compounds = first.screens[1]
+    assert [s.line for s in compounds.skipped] == [3]
+    assert set(compounds.candidates["drug_name"]) == {"osimertinib-like", "aspirin"}
+    report = first.report.read_text()
+    assert "calibration" in report and "MEL" in report and "line 3" in report
+    csv = pd.read_csv(next((tmp_path / "out").glob("screen_1_*.csv")))
+    assert len(csv) == 5 and {"rank", "score", "probability", "known"} <= set(csv.columns)
+
+
+def test_target_screen_ranks_genes_and_flags_known_targets(models, loaded_graph,
+                                                           tmp_path_factory):
+    predictor = _model(models, loaded_graph, tmp_path_factory, "drug-target")
+    result = Screen(predictor, progress=False).targets_for(["Erlotinib"], k=20_000)
+    frame = result.candidates
+    assert frame.loc[frame["gene"] == "EGFR", "known"].item()
+    assert frame["score"].is_monotonic_decreasing
+    top = Screen(predictor, progress=False).targets_for(
+        ["Erlotinib"], k=10, exclude_known=True).candidates
+    assert not top["known"].any() and "EGFR" not in set(top["gene"])
