@@ -15,6 +15,7 @@ that is not in the graph can be scored; an invalid string raises :class:`Invalid
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 
@@ -109,10 +110,14 @@ def parse_smiles(smiles: str):
 
 def morgan_fingerprint(mol, radius: int = 2, bits: int = 1024) -> np.ndarray:
     """Morgan (ECFP-like) bit vector of ``mol`` as a float32 array of length ``bits``."""
+    return _morgan_generator(radius, bits).GetFingerprintAsNumPy(mol).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=8)
+def _morgan_generator(radius: int, bits: int):
     from rdkit.Chem import rdFingerprintGenerator
 
-    generator = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=bits)
-    return generator.GetFingerprintAsNumPy(mol).astype(np.float32)
+    return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=bits)
 
 
 def descriptor_values(mol, names: tuple[str, ...]) -> np.ndarray:
