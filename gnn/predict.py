@@ -234,8 +234,16 @@ class Predictor:
             return set()
         return self._known(name)
 
-    def screenable_drugs(self) -> np.ndarray:
-        """Drugs the model can score meaningfully: with a structure or seen in training."""
+    def screenable_drugs(self, pool: str = "screened") -> np.ndarray:
+        """Candidate drugs: ``screened`` — those with a measured response in the graph (the
+        panel the response data covers); ``all`` — every drug with a structure or seen in
+        training (extrapolates far beyond the screened chemistry)."""
+        if pool == "screened":
+            measured = self.artifact["known"].get("RESPONSE")
+            if measured is not None and measured.shape[1]:
+                return np.unique(measured[0].numpy())
+        elif pool != "all":
+            raise PredictionError(f"unknown drug pool {pool!r}; use 'screened' or 'all'")
         usable = self.inputs["drug_has_structure"] | self.inputs["drug_known"]
         return np.flatnonzero(usable.numpy())
 

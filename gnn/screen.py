@@ -62,12 +62,16 @@ class Screen:
 
     # -- drugs for cell-line groups --------------------------------------------------------
     def drugs_for(self, kind: str, values: Iterable[str], k: int = 20,
-                  exclude_known: bool = False, min_cell_lines: int = 1) -> ScreenResult:
-        """Rank drugs by mean predicted sensitivity over each query's cell lines."""
+                  exclude_known: bool = False, min_cell_lines: int = 1,
+                  pool: str = "screened") -> ScreenResult:
+        """Rank drugs by mean predicted sensitivity over each query's cell lines.
+
+        ``pool`` is ``screened`` (drugs with measured responses, the default) or ``all``.
+        """
         self.predictor.require("RESPONSE")
         if kind not in QUERY_KINDS:
             raise PredictionError(f"unknown screen kind {kind!r}; use one of {QUERY_KINDS}")
-        candidates = self.predictor.screenable_drugs()
+        candidates = self.predictor.screenable_drugs(pool)
         sensitive = self.predictor.known_pairs("SENSITIVE")
         frames = []
         for value in self._each(values, f"screen {kind}"):

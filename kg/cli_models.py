@@ -139,19 +139,24 @@ def predict(model_path: Path, drug: str | None, smiles: str | None, cell_line: s
               help="New compounds: 'SMILES [name]' per line.")
 @click.option("-k", "--top-k", "k", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--exclude-known", is_flag=True, help="Drop known positives from the ranking.")
+@click.option("--pool", type=click.Choice(["screened", "all"]), default="screened",
+              show_default=True, help="Candidate drugs for tumor/mutation/cell-line screens: "
+              "those with measured responses, or every drug with a structure.")
 @click.option("--write-back", is_flag=True,
               help="Store PREDICTED_* links (replacing this model version's earlier ones).")
 @click.option("--no-evidence", is_flag=True, help="Skip evidence paths (no graph needed).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("runs/screen"), show_default=True)
 def screen(model_path: Path, tumor, mutation, cell_line, drug, smiles_file: Path | None,
-           k: int, exclude_known: bool, write_back: bool, no_evidence: bool, out: Path) -> None:
+           k: int, exclude_known: bool, pool: str, write_back: bool, no_evidence: bool,
+           out: Path) -> None:
     """Rank drugs for tumor types, mutations or cell lines (or targets / tumor types for
     drugs and new compounds), with evidence paths, files and an HTML report."""
     from kg.pipeline import ScreenRequest, run_screen
 
     request = ScreenRequest(tumor=tumor, mutation=mutation, cell_line=cell_line, drug=drug,
-                            smiles_file=smiles_file, k=k, exclude_known=exclude_known)
+                            smiles_file=smiles_file, k=k, exclude_known=exclude_known,
+                            pool=pool)
     if not any((tumor, mutation, cell_line, drug, smiles_file)):
         raise click.UsageError("nothing to screen: give --tumor, --mutation, --cell-line, "
                                "--drug or --smiles-file")

@@ -32,6 +32,7 @@ class ScreenRequest:
     smiles_file: Path | None = None
     k: int = 20
     exclude_known: bool = False
+    pool: str = "screened"
     evidence_per_kind: int = 2
     explain_top: int = 5
 
@@ -61,7 +62,8 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
     for kind in ("tumor", "mutation", "cell_line"):
         values = getattr(request, kind)
         if values:
-            screens.append(screen.drugs_for(kind, values, request.k, request.exclude_known))
+            screens.append(screen.drugs_for(kind, values, request.k, request.exclude_known,
+                                            pool=request.pool))
     if request.drug:
         if predictor.relation == "TARGETS":
             screens.append(screen.targets_for(request.drug, request.k, request.exclude_known))

@@ -104,7 +104,7 @@ def test_screen_writes_files_report_and_predictions_once(models, loaded_graph,
 def test_target_screen_ranks_genes_and_flags_known_targets(models, loaded_graph,
                                                            tmp_path_factory):
     predictor = _model(models, loaded_graph, tmp_path_factory, "drug-target")
-    result = Screen(predictor, progress=False).targets_for(["Erlotinib"], k=20_000)
+    result = Screen(predictor, progress=False).targets_for(["Erlotinib"], k=1_000_000)
     frame = result.candidates
     assert frame.loc[frame["gene"] == "EGFR", "known"].item()
     assert frame["score"].is_monotonic_decreasing
