@@ -170,18 +170,25 @@ _PARAM_HELP = ("Query parameter KEY=VALUE (typed by the query's header; KEY:=JSO
                "JSON value). Repeatable.")
 
 
+def _result_options(command):
+    """The output format, row limit and timeout options of `query` and `cypher`."""
+    command = click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+                           default=60.0, show_default=True,
+                           help="Seconds before the query is stopped.")(command)
+    command = click.option("--limit", type=click.IntRange(min=1), default=1000,
+                           show_default=True, help="Most rows to return; a note on stderr "
+                           "says when more exist.")(command)
+    return click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]),
+                        default="table", show_default=True)(command)
+
+
 @main.command()
 @click.argument("name", required=False)
 @click.option("--list", "list_all", is_flag=True, help="List the curated queries and exit.")
 @click.option("--show", is_flag=True,
               help="Print the query's parameters, columns, example and Cypher; do not run it.")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help=_PARAM_HELP)
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]),
-              default="table", show_default=True)
-@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Most rows to return; a note on stderr says when more exist.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
-              show_default=True, help="Seconds before the query is stopped.")
+@_result_options
 def query(name: str | None, list_all: bool, show: bool, params: tuple[str, ...], fmt: str,
           limit: int, timeout: float) -> None:
     """Run the curated query NAME (read-only) and print its rows."""
@@ -208,12 +215,7 @@ def query(name: str | None, list_all: bool, show: bool, params: tuple[str, ...],
 @click.argument("text")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="Parameter KEY=VALUE (a string; KEY:=JSON for numbers, lists…). Repeatable.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]),
-              default="table", show_default=True)
-@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Most rows to return; a note on stderr says when more exist.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
-              show_default=True, help="Seconds before the query is stopped.")
+@_result_options
 def cypher(text: str, params: tuple[str, ...], fmt: str, limit: int, timeout: float) -> None:
     """Run ad hoc read-only Cypher TEXT ('-' reads it from stdin); writes are refused."""
     import queries
