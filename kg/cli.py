@@ -37,6 +37,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("loaders", "SourceError"),
         ("queries", "QueryError"),
         ("gnn.predict", "PredictionError"),
+        ("gnn.artifact", "ArtifactError"),
     ):
         with contextlib.suppress(ImportError, AttributeError):
             errors.append(getattr(__import__(module, fromlist=[name]), name))

@@ -122,7 +122,7 @@ def predict(model_path: Path, drug: str | None, smiles: str | None, cell_line: s
     elif predictor.relation == "TARGETS":
         frame = predictor.top_targets(drug, k=top_k)
     elif tumor_types:
-        frame = predictor.top_tumor_types(drug, k=top_k)
+        frame = predictor.top_tumor_types(drug, k=top_k, min_cell_lines=3)
     else:
         frame = predictor.top_cell_lines(drug, k=top_k)
     click.echo(render(frame, fmt))
