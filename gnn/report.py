@@ -122,7 +122,8 @@ def _figures(screen: ScreenResult, validation) -> str:
     caption = ("<p>Candidate score distribution"
                + ("; calibration curve and ROC / precision–recall of the model on its "
                   "validation split. Probabilities are isotonic-calibrated on validation "
-                  "pairs only." if validation is not None else ".") + "</p>")
+                  "pairs only, so the calibrated curve is in-sample; the test split is never "
+                  "used." if validation is not None else ".") + "</p>")
     return caption + "<div class=figs>" + "".join(
         f"<img src='data:image/png;base64,{b}'>" for b in images) + "</div>"
 
