@@ -9,15 +9,15 @@ from __future__ import annotations
 import argparse
 import os
 
-from bench.bench_writer import wipe
 from kg.connection import open_driver
 from kg.load import GraphLoad, load_into_graph
+from kg.writer import clear_graph
 
 
 def run(data_dir: str | None = None) -> GraphLoad:
     driver = open_driver()
     try:
-        wipe(driver)
+        clear_graph(driver)
         return load_into_graph(driver, data_dir=data_dir or os.environ.get("ONCOKG_DATA_DIR"),
                                show_bars=False)
     finally:

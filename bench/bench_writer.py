@@ -16,7 +16,7 @@ import pandas as pd
 
 from kg.connection import open_driver
 from kg.tables import NodeTable, RelTable
-from kg.writer import GraphWriter, apply_schema
+from kg.writer import GraphWriter, apply_schema, clear_graph
 
 
 def make_tables(n_genes: int, n_pathways: int, n_rels: int, seed: int = 0):
@@ -37,11 +37,6 @@ def make_tables(n_genes: int, n_pathways: int, n_rels: int, seed: int = 0):
                          "end": [f"BP{p}" for _, p in pairs],
                          "sources": [["bench:1"]] * n_rels})
     return NodeTable("Gene", genes), NodeTable("Pathway", pathways), RelTable("IN_PATHWAY", rels)
-
-
-def wipe(driver) -> None:
-    with driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 
 
 def naive_write(driver, genes, pathways, rels, limit: int) -> tuple[float, float]:
@@ -68,7 +63,7 @@ def run(n_nodes: int = 100_000, n_rels: int = 300_000, naive_rows: int = 5_000) 
     genes, pathways, rels = make_tables(n_nodes // 2, n_nodes // 2, n_rels)
     driver = open_driver()
     try:
-        wipe(driver)
+        clear_graph(driver)
         apply_schema(driver)
         started = time.perf_counter()
         GraphWriter(driver, progress=False).write([genes, pathways])
@@ -81,10 +76,10 @@ def run(n_nodes: int = 100_000, n_rels: int = 300_000, naive_rows: int = 5_000) 
         again = GraphWriter(driver, progress=False).write_rels(rels)
         rewrite_rate = n_rels / (time.perf_counter() - started)
         assert again.created == 0
-        wipe(driver)
+        clear_graph(driver)
         apply_schema(driver)
         naive_nodes, naive_rels = naive_write(driver, genes, pathways, rels, naive_rows)
-        wipe(driver)
+        clear_graph(driver)
     finally:
         driver.close()
     return {

@@ -66,7 +66,7 @@ def load_into_graph(
 
     chosen = list(names) if names else None
     parsed = []
-    for name in chosen or [n for n in loaders.SOURCES if n != "gdsc_fitted"]:
+    for name in chosen or loaders.DEFAULT_SOURCES:
         progress(f"parsing {name} ...")
         started = time.perf_counter()
         result = loaders.load_source(name, data_dir)

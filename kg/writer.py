@@ -74,6 +74,12 @@ def apply_schema(driver: neo4j.Driver, database: str | None = None) -> int:
     return len(statements)
 
 
+def clear_graph(driver: neo4j.Driver, database: str | None = None) -> None:
+    """Delete every node and relationship (not the schema), in batches."""
+    with driver.session(database=database) as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+
 class GraphWriter:
     """Writes ``NodeTable`` and ``RelTable`` objects in batches."""
 

@@ -28,8 +28,8 @@ from loaders.base import LoadContext, LoadResult, Source, SourceError, SourceFil
 from loaders.fetch import Fetcher
 from loaders.report import Report
 
-__all__ = ["SOURCES", "LoadResult", "Report", "Source", "SourceError", "SourceFile",
-           "load_all", "load_source"]
+__all__ = ["DEFAULT_SOURCES", "SOURCES", "LoadResult", "Report", "Source", "SourceError",
+           "SourceFile", "load_all", "load_source"]
 
 
 def _source(name: str, tag: str, release: str, files: Mapping[str, SourceFile], loader,
@@ -97,8 +97,12 @@ def load_source(name: str, data_dir: str | Path | None = None, *,
     return result
 
 
+#: Sources ``oncokg load`` loads when none are named: all but the opt-in fitted-response file.
+DEFAULT_SOURCES: tuple[str, ...] = tuple(n for n in SOURCES if n != "gdsc_fitted")
+
+
 def load_all(names: Iterable[str] | None = None, data_dir: str | Path | None = None, *,
              cache_dir: str | Path | None = None) -> list[LoadResult]:
     """Load several sources (default: all but ``gdsc_fitted``) in registry order."""
-    chosen = list(names) if names is not None else [n for n in SOURCES if n != "gdsc_fitted"]
+    chosen = list(names) if names is not None else list(DEFAULT_SOURCES)
     return [load_source(n, data_dir, cache_dir=cache_dir) for n in chosen]

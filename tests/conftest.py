@@ -14,6 +14,7 @@ import pytest
 
 from kg.connection import open_driver
 from kg.settings import ConnectionSettings
+from kg.writer import clear_graph as wipe
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("ONCOKG_DATA_DIR", REPO.parent / "shared" / "data")).resolve()
@@ -50,11 +51,6 @@ def empty_graph(driver):
 
     apply_schema(driver)
     return driver
-
-
-def wipe(driver) -> None:
-    with driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 
 
 def counts(driver) -> dict[str, int]:
