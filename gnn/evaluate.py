@@ -180,9 +180,13 @@ class Results:
     feature_report: dict = field(default_factory=dict)
     split_sizes: list[dict] = field(default_factory=list)
     artifact: str | None = None
+    metrics: tuple[str, ...] | None = None     # default: the task's metrics
+    cross_study: list[Results] = field(default_factory=list)
 
     @property
     def metric_names(self) -> tuple[str, ...]:
+        if self.metrics:
+            return tuple(self.metrics)
         return RESPONSE_METRICS if self.task == "drug-response" else TARGET_METRICS
 
     def methods(self) -> list[str]:
@@ -212,16 +216,21 @@ class Results:
         lines = ["| method | " + " | ".join(names) + " | train s |",
                  "|---|" + "---|" * len(names) + "---|"]
         for _, row in self.summary().iterrows():
-            cells = [_fmt(row[n], row[f"{n}_sd"]) for n in names]
+            cells = [_fmt(row[n], row[f"{n}_sd"], whole=n == "pairs") for n in names]
             lines.append(f"| {row['method']} | " + " | ".join(cells)
                          + f" | {row['seconds']:.1f} |")
         note = (f"\nTest-set mean ± SD over {len(self.seeds)} seeds; model selection on the "
                 f"validation set only. Headline: `{HEADLINE[self.task]}`.\n")
-        return head + "\n".join(lines) + "\n" + note
+        if self.metrics:
+            note = (f"\nMean ± SD over {len(self.seeds)} seeds of models trained on the GDSC "
+                    f"split's training edges; per-drug r against the second study's measure.\n")
+        extra = "".join("\n" + other.to_markdown() for other in self.cross_study)
+        return head + "\n".join(lines) + "\n" + note + extra
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out["summary"] = self.summary().to_dict(orient="records")
+        out["cross_study"] = [other.to_dict() for other in self.cross_study]
         return out
 
     def save(self, directory: str | Path, stem: str | None = None) -> tuple[Path, Path]:
@@ -235,10 +244,10 @@ class Results:
         return md, js
 
 
-def _fmt(mean: float, sd: float) -> str:
+def _fmt(mean: float, sd: float, whole: bool = False) -> str:
     if mean is None or not np.isfinite(mean):
         return "—"
-    return f"{mean:.3f} ± {sd:.3f}"
+    return f"{mean:,.0f}" if whole else f"{mean:.3f} ± {sd:.3f}"
 
 
 def _json_default(value):

@@ -15,6 +15,7 @@ Rules (asserted by :func:`assert_no_leakage`):
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import torch
 
 from gnn.splits import RESPONSE_EDGE, Split
@@ -23,7 +24,10 @@ from kg.export import EdgeKey, GraphExport
 REVERSE_PREFIX = "rev_"
 #: Structural-similarity edges between drugs (from ``gnn.features``), not a graph relation.
 SIMILAR_EDGE: EdgeKey = ("Drug", "SIMILAR", "Drug")
-RESPONSE_MESSAGES = ("none", "sensitive", "all")
+RESPONSE_MESSAGES = ("none", "sensitive", "all", "levels")
+#: ``levels`` splits training RESPONSE edges into this many per-drug quantile bins, one edge
+#: type each (``RESPONSE_L1`` most sensitive … ``RESPONSE_L5`` most resistant).
+RESPONSE_LEVELS = 5
 
 
 class LeakageError(AssertionError):
@@ -64,38 +68,68 @@ def base_edges(export: GraphExport, split: Split, response_messages: str = "none
 
 
 def task_message_positions(split: Split, export: GraphExport, response_messages: str
-                           ) -> np.ndarray:
-    """Positions (into ``split.pairs``) of training edges allowed as messages."""
-    if split.edge_type != RESPONSE_EDGE:
-        return split.train
+                           ) -> dict[EdgeKey, np.ndarray]:
+    """Positions (into ``split.pairs``) of training edges allowed as messages, by edge type.
+
+    Drug–target tasks pass every training TARGETS edge. Response tasks follow
+    ``response_messages``: ``none``; ``sensitive`` (training pairs marked sensitive);
+    ``all`` (every training pair, one type); ``levels`` (every training pair, typed by the
+    quantile of its ln IC50 among the drug's **training** pairs, so a cell line's embedding
+    sees which drugs it is more and less sensitive to).
+    """
+    if split.edge_type != RESPONSE_EDGE or response_messages == "all":
+        return {split.edge_type: split.train}
     if response_messages == "none":
-        return split.train[:0]
-    if response_messages == "all":
-        return split.train
+        return {}
     frame = export.edges[RESPONSE_EDGE]
-    sensitive = _sensitive_mask(frame)[split.rows]
-    return split.train[sensitive[split.train]]
+    if response_messages == "sensitive":
+        sensitive = _sensitive_mask(frame)[split.rows]
+        return {split.edge_type: split.train[sensitive[split.train]]}
+    y = pd.to_numeric(frame["ln_ic50"], errors="coerce").to_numpy(float)[split.rows]
+    train = split.train
+    level = response_levels(split.pairs[train, 0], y[train])
+    return {level_type(k): train[level == k] for k in range(RESPONSE_LEVELS)}
+
+
+def level_type(level: int) -> EdgeKey:
+    """The edge type of response level ``level`` (0 = most sensitive)."""
+    return ("Drug", f"RESPONSE_L{level + 1}", "CellLine")
+
+
+def response_levels(drugs: np.ndarray, y: np.ndarray, levels: int = RESPONSE_LEVELS
+                    ) -> np.ndarray:
+    """Per-drug quantile bin (0 … levels-1) of each value among that drug's values."""
+    frame = pd.DataFrame({"drug": drugs, "y": y})
+    by_drug = frame.groupby("drug")["y"]
+    below = (by_drug.rank(method="average") - 1).to_numpy()   # values below, ties halved
+    return np.minimum((below / by_drug.transform("size").to_numpy() * levels).astype(np.int64),
+                      levels - 1)
 
 
 def message_graph(
     base: dict[EdgeKey, np.ndarray],
     split: Split,
-    positions: np.ndarray,
+    positions: np.ndarray | dict[EdgeKey, np.ndarray],
     hidden: np.ndarray | None = None,
     isolate: dict[str, np.ndarray] | None = None,
 ) -> dict[EdgeKey, torch.Tensor]:
     """Edge-index dict with reverse types: ``base`` + task edges at ``positions``.
 
-    ``hidden`` removes those positions; ``isolate`` ({label: node indices}) removes every edge
-    touching those nodes (used to train the inductive path for compounds with no edges).
+    ``positions`` are training positions of the task's edge type, or a dict of them by the
+    edge type they pass messages as (see :func:`task_message_positions`). ``hidden`` removes
+    those positions; ``isolate`` ({label: node indices}) removes every edge touching those
+    nodes (used to train the inductive path for compounds with no edges).
     """
+    if not isinstance(positions, dict):
+        positions = {split.edge_type: positions}
     edges = dict(base)
-    if hidden is not None and len(hidden):
-        positions = np.setdiff1d(positions, hidden, assume_unique=False)
-    positions = np.asarray(positions, dtype=np.int64)
-    assert np.isin(positions, split.train).all(), "only training edges may pass messages"
-    if len(positions):
-        edges[split.edge_type] = split.pairs[positions].T.copy()
+    for edge_type, where in positions.items():
+        if hidden is not None and len(hidden):
+            where = np.setdiff1d(where, hidden, assume_unique=False)
+        where = np.asarray(where, dtype=np.int64)
+        assert np.isin(where, split.train).all(), "only training edges may pass messages"
+        if len(where):
+            edges[edge_type] = split.pairs[where].T.copy()
     out: dict[EdgeKey, torch.Tensor] = {}
     for edge_type, index in edges.items():
         if isolate:

@@ -15,6 +15,7 @@ evaluation, and in each epoch the training edges being scored are hidden from me
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import math
 import os
@@ -28,6 +29,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from gnn.baselines import RESPONSE_BASELINES, TARGET_BASELINES, resolve_baseline
+from gnn.crossstudy import CROSS_METRICS, SUBSETS, score_all_subsets, study_pairs
 from gnn.evaluate import (
     HEADLINE,
     Results,
@@ -70,7 +72,7 @@ class TrainConfig:
     epochs: int = 200                   # optimizer steps, each one full-graph forward pass
     patience: int = 50                  # epochs without validation gain before stopping
     eval_every: int = 10
-    response_messages: str = "sensitive"  # RESPONSE edges as messages: none/sensitive/all
+    response_messages: str = "sensitive"  # RESPONSE messages: none/sensitive/all/levels
     hide_fraction: float = 0.3          # share of training units scored (hidden) per epoch
     isolate_drugs: float = 0.1          # share of drugs trained with no edges (inductive path)
     id_dropout: float = 0.2
@@ -158,11 +160,11 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     response = data.task == "drug-response"
     base = base_edges(export, split, config.response_messages, features.similar)
     allowed = task_message_positions(split, export, config.response_messages)
-    task_in_graph = len(allowed) > 0
+    task_in_graph = any(len(where) for where in allowed.values())
     eval_graph = message_graph(base, split, allowed)
     assert_no_leakage(eval_graph, split)
-    edge_types = sorted(set(eval_graph) | ({split.edge_type, reverse_type(split.edge_type)}
-                                           if task_in_graph else set()))
+    edge_types = sorted(set(eval_graph) | set(allowed)
+                        | {reverse_type(edge_type) for edge_type in allowed})
     inputs = model_inputs(data, features)
     seeds = {"Drug": split.pairs[:, 0]}
     if response:
@@ -317,43 +319,72 @@ def evaluate_fit(fit: FitResult, data: TaskData, part: str, eval_graph) -> dict[
     model = fit.model
     was_training = model.training
     h = embed(fit, eval_graph)
-
-    def at(label: str, idx: np.ndarray) -> torch.Tensor:
-        return fit.sub.index(label, idx) if fit.sub is not None else torch.from_numpy(idx)
-
     try:
         if data.task == "drug-response":
-            pairs = data.split.part_pairs(part)
-            out = model.decoder(h["Drug"][at("Drug", pairs[:, 0])],
-                                h["CellLine"][at("CellLine", pairs[:, 1])]).numpy()
+            out = _response_out(fit, h, data.split.part_pairs(part))
             return evaluate_response(data, part, out[:, 0] * fit.y_std + fit.y_mean, out[:, 1])
 
-        genes = h["Gene"][at("Gene", np.arange(data.num_nodes["Gene"]))]
+        genes = h["Gene"][_at(fit, "Gene", np.arange(data.num_nodes["Gene"]))]
 
         def rows(drugs):
-            return model.decoder.score_all(h["Drug"][at("Drug", drugs)], genes).numpy()
+            return model.decoder.score_all(h["Drug"][_at(fit, "Drug", drugs)], genes).numpy()
 
         return evaluate_targets(data, part, rows)
     finally:
         model.train(was_training)
 
 
-def run_baselines(data: TaskData, names: Sequence[str], seed: int) -> list[RunResult]:
-    """Fit and test each named baseline on ``data.split``."""
+@torch.no_grad()
+def predict_response(fit: FitResult, eval_graph, pairs: np.ndarray) -> np.ndarray:
+    """Predicted ln IC50 of (drug, cell line) index pairs; the nodes must be in ``fit.sub``."""
+    return _response_out(fit, embed(fit, eval_graph), pairs)[:, 0] * fit.y_std + fit.y_mean
+
+
+def _response_out(fit: FitResult, h, pairs: np.ndarray) -> np.ndarray:
+    return fit.model.decoder(h["Drug"][_at(fit, "Drug", pairs[:, 0])],
+                             h["CellLine"][_at(fit, "CellLine", pairs[:, 1])]).numpy()
+
+
+def _at(fit: FitResult, label: str, idx: np.ndarray) -> torch.Tensor:
+    return fit.sub.index(label, idx) if fit.sub is not None else torch.from_numpy(idx)
+
+
+def fit_baselines(data: TaskData, names: Sequence[str], seed: int) -> list[tuple]:
+    """``(name, fitted baseline, seconds)`` for each named baseline on ``data.split``."""
     out = []
     for name in names:
         started = time.perf_counter()
         cls = resolve_baseline(name)
         baseline = cls(seed=seed) if name in ("als", "gbm") else cls()
         baseline.fit(data)
+        out.append((name, baseline, time.perf_counter() - started))
+    return out
+
+
+def run_baselines(data: TaskData, names: Sequence[str], seed: int,
+                  fitted: list[tuple] | None = None) -> list[RunResult]:
+    """Test (and validation) metrics of each named baseline (fitted here unless given)."""
+    out = []
+    for name, baseline, seconds in fitted or fit_baselines(data, names, seed):
         if data.task == "drug-response":
             test = evaluate_response(data, "test", baseline.predict(data.split.part_pairs("test")))
             val = evaluate_response(data, "val", baseline.predict(data.split.part_pairs("val")))
         else:
             test = evaluate_targets(data, "test", baseline.score)
             val = evaluate_targets(data, "val", baseline.score)
-        out.append(RunResult(name, seed, test, val, time.perf_counter() - started))
+        out.append(RunResult(name, seed, test, val, seconds))
     return out
+
+
+def _cross_study_runs(studies, split, seed: int, model: str, predict_gnn, fitted,
+                      tables: dict) -> None:
+    """Score the GNN, every baseline and GDSC's own measurement on each study's pairs."""
+    for pairs in studies:
+        predictors = [(model, predict_gnn)] + [(name, b.predict) for name, b, _ in fitted]
+        predictors.append(("gdsc-measured", lambda _p, pairs=pairs: pairs.gdsc_ln_ic50))
+        for method, predict in predictors:
+            for subset, metrics in score_all_subsets(pairs, split, predict).items():
+                tables[(pairs.study, subset)].runs.append(RunResult(method, seed, metrics))
 
 
 def train(
@@ -370,13 +401,16 @@ def train(
     feature_settings: FeatureSettings | None = None,
     features: NodeFeatures | None = None,
     progress: bool = True,
+    cross_study: Sequence = (),
     **overrides,
 ) -> Results:
     """Train ``model`` on ``task``/``split`` for each seed, beside the baselines.
 
     ``overrides`` set :class:`TrainConfig` fields (``hidden=32``, ``lr=1e-2`` …). Returns the
     results table; writes ``results_<task>_<split>_<model>.md/.json`` under ``out_dir`` and the
-    first seed's model to ``artifact_path`` when given.
+    first seed's model to ``artifact_path`` when given. ``cross_study`` takes second studies
+    (:class:`loaders.crossstudy.StudyResponses`, drug-response only): every method of every
+    seed is also scored on their measurements (``results.cross_study``).
     """
     config = replace(TrainConfig(model=model), **overrides)
     if epochs is not None:
@@ -394,6 +428,14 @@ def train(
     release = str(export.manifest.get("release", "unknown"))
     results = Results(task, split, model, list(seeds), release, config=config.to_dict(),
                       feature_report=features.report.to_dict())
+    if cross_study and task != "drug-response":
+        raise ValueError("cross-study scoring needs --task drug-response")
+    studies = [study_pairs(study, export) for study in cross_study]
+    tables = {(p.study, subset): Results(task, f"{split} → {p.study} ({subset})", model,
+                                         list(seeds), f"{release}; {p.study}: {p.measure}",
+                                         metrics=CROSS_METRICS)
+              for p in studies for subset in SUBSETS}
+    results.cross_study = list(tables.values())
     kept = None
     for seed in tqdm(list(seeds), desc=f"{task} {split}", disable=not progress):
         the_split = make_split(export, task, split, seed, config.val_frac, config.test_frac)
@@ -406,7 +448,12 @@ def train(
             the_split, task_message_positions(the_split, export, config.response_messages))
         test = evaluate_fit(fit, data, "test", eval_graph)
         results.runs.append(RunResult(model, seed, test, fit.val, fit.seconds, fit.best_epoch))
-        results.runs += run_baselines(data, names, seed)
+        fitted = fit_baselines(data, names, seed)
+        results.runs += run_baselines(data, names, seed, fitted)
+        if studies:
+            _cross_study_runs(studies, the_split, seed, model,
+                              functools.partial(predict_response, fit, eval_graph), fitted,
+                              tables)
         if kept is None and artifact_path is not None:
             kept = (fit, data, test, seed)
     if out_dir is not None:

@@ -40,6 +40,29 @@ export_option = click.option(
     help="A saved export (`oncokg export`); default: export from the graph now.")
 
 
+def cross_study_options(command):
+    """``--cross-study NAME`` (repeatable) and ``--data-dir`` for the second studies' files."""
+    command = click.option(
+        "--data-dir", "study_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None, help="Directory of the second studies' files (default: ONCOKG_DATA_DIR "
+                           "or the download cache).")(command)
+    return click.option(
+        "--cross-study", "studies", multiple=True,
+        type=click.Choice(["ccle_2012", "ctrp_v2"]),
+        help="Also score every method on this second study (drug-response; repeatable).",
+    )(command)
+
+
+def _studies(names: tuple[str, ...], data_dir: Path | None) -> list:
+    from loaders.base import SourceError
+    from loaders.crossstudy import read_study
+
+    try:
+        return [read_study(name, data_dir) for name in names]
+    except SourceError as error:
+        raise click.ClickException(str(error)) from None
+
+
 @click.command()
 @click.option("--task", type=TASKS, default="drug-response", show_default=True)
 @click.option("--split", type=click.Choice(SPLITS), default="cold-drug", show_default=True)
@@ -51,14 +74,17 @@ export_option = click.option(
 @click.option("--artifact", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to save the first seed's model (default: runs/models/TASK.pt).")
 @export_option
+@cross_study_options
 def train(task: str, split: str, model: str, seeds: str, epochs: int | None, out: Path,
-          artifact: Path | None, export_dir: Path | None) -> None:
+          artifact: Path | None, export_dir: Path | None, studies: tuple[str, ...],
+          study_dir: Path | None) -> None:
     """Train a model on TASK/SPLIT beside every baseline; save the model artifact."""
     from gnn.train import train as run_train
 
     artifact = artifact or Path("runs/models") / f"{task}.pt"
     results = run_train(_export(export_dir), task=task, split=split, model=model,
-                        seeds=_seeds(seeds), epochs=epochs, out_dir=out, artifact_path=artifact)
+                        seeds=_seeds(seeds), epochs=epochs, out_dir=out, artifact_path=artifact,
+                        cross_study=_studies(studies, study_dir))
     click.echo(results.to_markdown())
     click.echo(f"\nresults in {out}; model artifact {artifact}")
 
@@ -73,17 +99,19 @@ def train(task: str, split: str, model: str, seeds: str, epochs: int | None, out
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("runs/results"), show_default=True)
 @export_option
+@cross_study_options
 def evaluate(task: str, splits: str, model: str, seeds: str, epochs: int | None, out: Path,
-             export_dir: Path | None) -> None:
+             export_dir: Path | None, studies: tuple[str, ...], study_dir: Path | None) -> None:
     """Evaluate the model and every baseline on several splits (mean ± SD over seeds)."""
     from gnn.train import train as run_train
 
     export = _export(export_dir)
+    cross_study = _studies(studies, study_dir)
     for split in [s.strip() for s in splits.split(",") if s.strip()]:
         if split not in SPLITS:
             raise click.BadParameter(f"unknown split {split!r}; use {', '.join(SPLITS)}")
         results = run_train(export, task=task, split=split, model=model, seeds=_seeds(seeds),
-                            epochs=epochs, out_dir=out)
+                            epochs=epochs, out_dir=out, cross_study=cross_study)
         click.echo(results.to_markdown() + "\n")
     click.echo(f"results in {out}")
 

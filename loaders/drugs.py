@@ -403,6 +403,10 @@ class DrugResolver:
         """The Drug key of a DrugBank id (``DB00001``)."""
         return self._ids.get(("drugbank", drugbank_id))
 
+    def by_inchikey(self, key: str) -> str | None:
+        """The Drug key of a record with this exact standard InChIKey (no skeleton matching)."""
+        return self._ids.get(("inchikey", key))
+
     def rows(self, keys: Iterable[str]) -> pd.DataFrame:
         """Drug node rows for the given keys (sorted by key)."""
         return pd.DataFrame([self.drugs[k].row() for k in sorted(set(keys))],

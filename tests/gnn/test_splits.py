@@ -75,7 +75,7 @@ def test_splits_are_pure_functions_of_the_seed(export):
 
 
 @pytest.mark.parametrize(("task", "kind"), CASES)
-@pytest.mark.parametrize("response_messages", ["none", "all"])
+@pytest.mark.parametrize("response_messages", ["none", "all", "levels"])
 def test_val_test_edges_and_reverses_never_pass_messages(export, task, kind, response_messages):
     split = make_split(export, task, kind, seed=0)
     base = base_edges(export, split, response_messages)
@@ -90,13 +90,29 @@ def test_val_test_edges_and_reverses_never_pass_messages(export, task, kind, res
             assert not (_pair_set(index.T) & held), (s, r, d)
         if (s, d) == (end, start):
             assert not (_pair_set(index[::-1].T) & held), (s, r, d)
-    assert (end, f"rev_{rel}", start) in graph or not len(allowed)
-    # Training edges hidden for an epoch are gone too.
+    for (s, r, d), where in allowed.items():
+        assert np.isin(where, split.train).all()
+        assert (d, f"rev_{r}", s) in graph or not len(where)
+    # Training edges hidden for an epoch are gone too, whichever type they pass messages as.
     hidden = split.train[:5]
     epoch_graph = message_graph(base, split, allowed, hidden=hidden)
-    if split.edge_type in epoch_graph:
-        assert not (_pair_set(split.pairs[hidden]) & _pair_set(epoch_graph[split.edge_type].T
-                                                                .numpy()))
+    for edge_type in allowed:
+        if edge_type in epoch_graph:
+            assert not (_pair_set(split.pairs[hidden])
+                        & _pair_set(epoch_graph[edge_type].T.numpy()))
+
+
+def test_response_levels_are_per_drug_quantiles_of_training_edges(export):
+    from gnn.graph import RESPONSE_LEVELS, level_type, response_levels
+
+    levels = response_levels(np.array([0, 0, 0, 0, 0, 1, 1]),
+                             np.array([5.0, 1.0, 3.0, 2.0, 4.0, 9.0, -9.0]))
+    assert levels.tolist() == [4, 0, 2, 1, 3, 2, 0]
+    split = make_split(export, "drug-response", "random", seed=0)
+    allowed = task_message_positions(split, export, "levels")
+    assert set(allowed) == {level_type(k) for k in range(RESPONSE_LEVELS)}
+    together = np.concatenate(list(allowed.values()))
+    assert sorted(together.tolist()) == sorted(split.train.tolist())
 
 
 def test_leak_check_catches_an_injected_test_edge(export):
