@@ -10,6 +10,9 @@ over seeds, training seconds on this machine's CPUs). Per-run tables (Markdown +
     python bench/bench_gnn.py --seeds 0 --splits random cold-drug
     python bench/bench_gnn.py --export DIR          # a saved GraphExport instead of loaders
     python bench/bench_gnn.py --synthetic           # smoke run on the synthetic graph
+
+Models trained on the drug-response random split are also scored on the second studies
+(CCLE 2012, CTRP v2; ``--cross-study``, none with ``--cross-study`` and no names).
 """
 
 from __future__ import annotations
@@ -76,6 +79,17 @@ def build_export(args):
     return real_export(Path(args.data_dir))
 
 
+def _override(item: str) -> tuple[str, object]:
+    """``FIELD=VALUE`` → (field, int/float/str value)."""
+    name, _, text = item.partition("=")
+    for kind in (int, float):
+        try:
+            return name, kind(text)
+        except ValueError:
+            pass
+    return name, text
+
+
 def table(all_results: list[Results]) -> str:
     lines = []
     for task in COLUMNS:
@@ -94,6 +108,9 @@ def table(all_results: list[Results]) -> str:
                     else row["method"]
                 lines.append(f"| {results.split} | {name} | " + " | ".join(cells)
                              + f" | {row['seconds']:.1f} |")
+    for results in all_results:
+        for cross in results.cross_study:
+            lines.append("\n" + cross.to_markdown())
     return "\n".join(lines)
 
 
@@ -117,6 +134,10 @@ def main(argv: list[str] | None = None) -> list[Results]:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "gnn"))
     parser.add_argument("--save-export", help="also save the built export to this directory")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--cross-study", nargs="*", default=["ccle_2012", "ctrp_v2"],
+                        help="second studies scored by the drug-response random-split models")
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="TrainConfig overrides, e.g. epochs=400 response_messages=levels")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -126,9 +147,14 @@ def main(argv: list[str] | None = None) -> list[Results]:
         export.save(args.save_export)
     print(f"graph: {export.manifest.get('node_counts')} "
           f"({time.perf_counter() - started:.0f}s)", file=sys.stderr)
-    overrides = {}
+    overrides = dict(_override(item) for item in args.set)
     if args.hidden:
         overrides["hidden"] = args.hidden
+    studies = []
+    if args.cross_study and not args.synthetic:
+        from loaders.crossstudy import read_study
+
+        studies = [read_study(name, args.data_dir) for name in args.cross_study]
     from gnn.features import build_features
 
     features = build_features(export)
@@ -139,9 +165,11 @@ def main(argv: list[str] | None = None) -> list[Results]:
             if split not in SPLITS_BY_TASK[task]:
                 continue
             t0 = time.perf_counter()
+            cross = studies if (task, split) == ("drug-response", "random") else ()
             results = train(export, task=task, split=split, model=args.model,
                             seeds=tuple(args.seeds), epochs=args.epochs, out_dir=args.out,
-                            features=features, progress=not args.quiet, **overrides)
+                            features=features, progress=not args.quiet, cross_study=cross,
+                            **overrides)
             all_results.append(results)
             print(f"{task} / {split}: {time.perf_counter() - t0:.0f}s", file=sys.stderr)
             print(results.to_markdown(), file=sys.stderr)
