@@ -79,6 +79,10 @@ class Additive(ResponseBaseline):
     def predict(self, pairs: np.ndarray) -> np.ndarray:
         return self.mu + self.a[pairs[:, 0]] + self.b[pairs[:, 1]]
 
+    def predict_new(self, drug_x: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+        """A new compound has no drug effect: μ + b_c (the cell line's general sensitivity)."""
+        return self.mu + self.b[pairs[:, 1]]
+
 
 class ALS(ResponseBaseline):
     """Biased matrix factorization by alternating ridge regressions; λ chosen on validation."""
@@ -156,13 +160,16 @@ class GBM(ResponseBaseline):
         from sklearn.ensemble import HistGradientBoostingRegressor
 
         f = data.features
-        bits = f.settings.fp_bits
+        bits = self.fp_bits = f.settings.fp_bits
         fp = f.drug_x[:, :bits].numpy()
         has = f.drug_has_structure.numpy()
         n_comp = max(1, min(self.fp_components, int(has.sum()) - 1, bits))
+        self.n_comp = n_comp
         comps = np.zeros((len(fp), n_comp), dtype=np.float32)
+        self.pca = None
         if has.sum() > n_comp:
-            comps[has] = PCA(n_comp, random_state=self.seed).fit_transform(fp[has])
+            self.pca = PCA(n_comp, random_state=self.seed).fit(fp[has])
+            comps[has] = self.pca.transform(fp[has])
         desc = f.drug_x[:, bits:].numpy()
         self.drug_block = np.hstack([comps, desc, has[:, None].astype(np.float32)])
         self.drug_block[~has] = np.nan
@@ -181,14 +188,24 @@ class GBM(ResponseBaseline):
                        X_val=self._x(data.split.pairs[val]), y_val=data.y[val])
         return self
 
-    def _x(self, pairs: np.ndarray) -> np.ndarray:
-        return np.hstack([self.drug_block[pairs[:, 0]], self.cell_block[pairs[:, 1]]])
+    def _x(self, pairs: np.ndarray, drug_block: np.ndarray | None = None) -> np.ndarray:
+        drugs = self.drug_block if drug_block is None else drug_block
+        return np.hstack([drugs[pairs[:, 0]], self.cell_block[pairs[:, 1]]])
 
-    def predict(self, pairs: np.ndarray) -> np.ndarray:
+    def predict(self, pairs: np.ndarray, drug_block: np.ndarray | None = None) -> np.ndarray:
         out = []
         for start in range(0, len(pairs), 20_000):
-            out.append(self.model.predict(self._x(pairs[start:start + 20_000])))
+            out.append(self.model.predict(self._x(pairs[start:start + 20_000], drug_block)))
         return np.concatenate(out) if out else np.zeros(0)
+
+    def predict_new(self, drug_x: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+        """Predictions for new compounds given their featurizer vectors (rows of ``drug_x``,
+        indexed by ``pairs[:, 0]``), through the same fingerprint projection."""
+        fp, desc = drug_x[:, :self.fp_bits], drug_x[:, self.fp_bits:]
+        comps = (self.pca.transform(fp) if self.pca is not None
+                 else np.zeros((len(drug_x), self.n_comp), dtype=np.float32))
+        block = np.hstack([comps, desc, np.ones((len(drug_x), 1))]).astype(np.float32)
+        return self.predict(pairs, block)
 
 
 class TargetBaseline:

@@ -15,6 +15,10 @@ exported graph; :func:`score_study` scores any predictor of ln IC50 on them:
 ``subset="unseen"`` keeps the pairs absent from the GDSC training edges, so a model cannot
 score by remembering GDSC's measurement of the same pair. The ``gdsc-measured`` reference
 scores GDSC's own ln IC50 for the pair (where GDSC measured it): how far the two studies agree.
+
+:func:`new_compounds` takes the study's compounds that GDSC never screened but whose SMILES is
+known, measured on GDSC cell lines: the model scores them from structure alone (the same path
+as ``oncokg predict --smiles``), beside the baselines that can place a new structure.
 """
 
 from __future__ import annotations
@@ -27,11 +31,14 @@ import numpy as np
 import pandas as pd
 
 from gnn.evaluate import sensitivity_from_regression
+from gnn.features import DrugFeaturizer, InvalidSmilesError
 from gnn.metrics import auprc, auroc, pooled_pearson, within_drug_pearson
 from gnn.splits import RESPONSE_EDGE, Split
 from kg.export import GraphExport
 
 SUBSETS = ("all", "unseen")
+#: The table of compounds GDSC never screened, scored from their SMILES.
+NEW_COMPOUNDS = "new compounds"
 CROSS_METRICS = ("within_drug_r", "pooled_r", "auroc", "auprc", "pairs")
 #: The study's sensitive call: a drug's most sensitive share of the shared cell lines.
 SENSITIVE_SHARE = 0.2
@@ -128,3 +135,76 @@ def score_all_subsets(pairs: StudyPairs, split: Split,
     ln_ic50 = np.asarray(predict(pairs.pairs), dtype=float)
     unseen = unseen_mask(pairs, split)
     return {"all": score_study(pairs, ln_ic50), "unseen": score_study(pairs, ln_ic50, unseen)}
+
+
+@dataclass
+class NewCompounds:
+    """A study's compounds unknown to GDSC, by SMILES, measured on GDSC cell lines.
+
+    ``pairs`` index (compound, cell line): compounds into ``smiles``/``drug_x``, cell lines
+    into the export's CellLine nodes.
+    """
+
+    study: str
+    measure: str
+    smiles: list[str]
+    names: list[str]
+    drug_x: np.ndarray         # (compounds, features): the featurizer's input vectors
+    pairs: np.ndarray
+    resistance: np.ndarray
+    sensitive: np.ndarray
+    invalid: int = 0
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def as_pairs(self) -> StudyPairs:
+        """The same measurements as :class:`StudyPairs` (for :func:`score_study`)."""
+        return StudyPairs(self.study, self.measure, self.pairs, self.resistance,
+                          self.sensitive, np.full(len(self.pairs), np.nan))
+
+
+def new_compounds(study, export: GraphExport, featurizer: DrugFeaturizer,
+                  min_cell_lines: int = MIN_CELL_LINES) -> NewCompounds:
+    """Measurements of compounds GDSC did not screen (by graph drug and by InChIKey), with a
+    SMILES, on cell lines GDSC screened; one compound per InChIKey (or SMILES)."""
+    screened = export.edges[RESPONSE_EDGE]
+    drug_keys = export.keys("Drug")
+    screened_drugs = {drug_keys[i] for i in screened["src"].unique()}
+    screened_keys = set()
+    if "inchikey" in export.nodes["Drug"].columns:
+        screened_keys = set(export.nodes["Drug"]["inchikey"].iloc[sorted(screened["src"]
+                                                                           .unique())].dropna())
+    cell_index = export.index_of("CellLine")
+    table = study.table.dropna(subset=["smiles", "cell_line", "resistance"])
+    table = table[~table["drug"].isin(screened_drugs)
+                  & ~table["inchikey"].isin(screened_keys)]
+    cells = table["cell_line"].astype(str).map(cell_index)
+    table = table.assign(cell=cells)[cells.isin(screened["dst"].unique())]
+    compound = table["inchikey"].fillna(table["smiles"])
+    frame = (table.assign(compound=compound)
+             .groupby(["compound", "cell"], as_index=False)
+             .agg(resistance=("resistance", "mean"), smiles=("smiles", "first"),
+                  name=("drug_name", "first")))
+    frame = frame[frame.groupby("compound")["cell"].transform("size") >= min_cell_lines]
+    smiles, names, rows, invalid = [], [], [], 0
+    position: dict[str, int] = {}
+    for key, group in frame.groupby("compound", sort=True):
+        try:
+            x = featurizer.featurize(group["smiles"].iloc[0]).numpy()
+        except InvalidSmilesError:
+            invalid += 1
+            continue
+        position[key] = len(smiles)
+        smiles.append(group["smiles"].iloc[0])
+        names.append(group["name"].iloc[0])
+        rows.append(x)
+    frame = frame[frame["compound"].isin(position)].reset_index(drop=True)
+    rank = frame.groupby("compound")["resistance"].rank(pct=True, method="first")
+    pairs = np.stack([frame["compound"].map(position).to_numpy(np.int64),
+                      frame["cell"].to_numpy(np.int64)], axis=1) if len(frame) \
+        else np.zeros((0, 2), dtype=np.int64)
+    drug_x = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+    return NewCompounds(study.study, study.measure, smiles, names, drug_x, pairs,
+                        frame["resistance"].to_numpy(float),
+                        (rank <= SENSITIVE_SHARE).to_numpy(float), invalid)

@@ -56,7 +56,7 @@ Every table carries graph keys (drug id, gene symbol, COSMIC id, OncoTree code) 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -145,25 +145,49 @@ class Predictor:
 
     @torch.no_grad()
     def _smiles_embedding(self, smiles: str) -> torch.Tensor:
-        try:
-            x = self.featurizer.featurize(smiles)
-        except InvalidSmilesError as error:
-            raise PredictionError(f"invalid SMILES: {error}") from None
+        return self.smiles_embeddings([smiles])[0]
+
+    @torch.no_grad()
+    def smiles_embeddings(self, smiles: Sequence[str]) -> torch.Tensor:
+        """Embeddings (n, hidden) of new compounds from their SMILES, in one forward pass.
+
+        Each compound joins the graph as a drug with its structure features and edges from its
+        structurally nearest graph drugs only, so it cannot change any other node's embedding.
+        """
+        rows = []
+        for text in smiles:
+            try:
+                rows.append(self.featurizer.featurize(text))
+            except InvalidSmilesError as error:
+                raise PredictionError(f"invalid SMILES: {error}") from None
+        if not rows:
+            return torch.zeros(0, self.model.config["hidden"])
+        x = torch.stack(rows)
+        n_old, n_new = len(self.inputs["drug_has_structure"]), len(rows)
         inputs = dict(self.inputs)
-        inputs["drug_x"] = torch.cat([self.inputs["drug_x"], x[None]])
+        inputs["drug_x"] = torch.cat([self.inputs["drug_x"], x])
         inputs["drug_has_structure"] = torch.cat([self.inputs["drug_has_structure"],
-                                                  torch.ones(1, dtype=torch.bool)])
+                                                  torch.ones(n_new, dtype=torch.bool)])
         inputs["drug_known"] = torch.cat([self.inputs["drug_known"],
-                                          torch.zeros(1, dtype=torch.bool)])
+                                          torch.zeros(n_new, dtype=torch.bool)])
         graph = dict(self.graph)
-        similar = self.similar_drugs(x)
-        if SIMILAR_EDGE in graph and len(similar):
-            new = len(self.inputs["drug_has_structure"])
-            extra = torch.stack([torch.from_numpy(similar),
-                                 torch.full((len(similar),), new, dtype=torch.long)])
-            graph[SIMILAR_EDGE] = torch.cat([graph[SIMILAR_EDGE], extra], dim=1)
-            graph[reverse_type(SIMILAR_EDGE)] = graph[SIMILAR_EDGE].flip(0)
-        return self.model(inputs, graph)["Drug"][-1]
+        if SIMILAR_EDGE in graph:
+            extra = [torch.stack([torch.from_numpy(found),
+                                  torch.full((len(found),), n_old + i, dtype=torch.long)])
+                     for i, found in enumerate(map(self.similar_drugs, x)) if len(found)]
+            if extra:
+                graph[SIMILAR_EDGE] = torch.cat([graph[SIMILAR_EDGE], *extra], dim=1)
+                graph[reverse_type(SIMILAR_EDGE)] = graph[SIMILAR_EDGE].flip(0)
+        return self.model(inputs, graph)["Drug"][n_old:]
+
+    @torch.no_grad()
+    def ln_ic50_matrix(self, drug_h: torch.Tensor, cells: np.ndarray) -> np.ndarray:
+        """Predicted ln IC50, drug embeddings (n, hidden) × the given cell lines."""
+        self.require("RESPONSE")
+        cell_h = self.embeddings()["CellLine"][torch.as_tensor(cells)]
+        n_d, n_c = len(drug_h), len(cell_h)
+        out = self.model.decoder(drug_h.repeat_interleave(n_c, 0), cell_h.repeat(n_d, 1))
+        return (out[:, 0] * self.y_std + self.y_mean).reshape(n_d, n_c).numpy()
 
     def similar_drugs(self, x: torch.Tensor) -> np.ndarray:
         """Indices of the graph drugs structurally nearest to feature vector ``x``."""

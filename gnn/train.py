@@ -28,8 +28,18 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from gnn.artifact import build_artifact
 from gnn.baselines import RESPONSE_BASELINES, TARGET_BASELINES, resolve_baseline
-from gnn.crossstudy import CROSS_METRICS, SUBSETS, score_all_subsets, study_pairs
+from gnn.crossstudy import (
+    CROSS_METRICS,
+    NEW_COMPOUNDS,
+    SUBSETS,
+    StudyPairs,
+    new_compounds,
+    score_all_subsets,
+    score_study,
+    study_pairs,
+)
 from gnn.evaluate import (
     HEADLINE,
     Results,
@@ -50,6 +60,7 @@ from gnn.graph import (
     task_message_positions,
 )
 from gnn.models import LinkModel
+from gnn.predict import Predictor
 from gnn.splits import RESPONSE_EDGE, make_split
 from kg.export import GraphExport
 
@@ -389,6 +400,20 @@ def run_baselines(data: TaskData, names: Sequence[str], seed: int,
     return out
 
 
+def _new_compound_runs(novel, seed: int, model: str, predictor, fitted, tables: dict) -> None:
+    """Score the GNN (from SMILES alone) and the baselines that can place a new structure."""
+    for compounds in novel:
+        pairs = compounds.as_pairs()
+        ln_ic50 = predictor.ln_ic50_matrix(predictor.smiles_embeddings(compounds.smiles),
+                                           np.arange(predictor.inputs["cell_x"].shape[0]))
+        predictions = [(model, ln_ic50[pairs.pairs[:, 0], pairs.pairs[:, 1]])]
+        predictions += [(name, b.predict_new(compounds.drug_x, pairs.pairs))
+                        for name, b, _ in fitted if hasattr(b, "predict_new")]
+        for method, values in predictions:
+            tables[(compounds.study, NEW_COMPOUNDS)].runs.append(
+                RunResult(method, seed, score_study(pairs, values)))
+
+
 def _cross_study_runs(studies, split, seed: int, model: str, predict_gnn, fitted,
                       tables: dict) -> None:
     """Score the GNN, every baseline and GDSC's own measurement on each study's pairs."""
@@ -443,10 +468,13 @@ def train(
     if cross_study and task != "drug-response":
         raise ValueError("cross-study scoring needs --task drug-response")
     studies = [study_pairs(study, export) for study in cross_study]
+    novel = [n for n in (new_compounds(study, export, features.featurizer)
+                         for study in cross_study) if len(n)]
     tables = {(p.study, subset): Results(task, f"{split} → {p.study} ({subset})", model,
                                          list(seeds), f"{release}; {p.study}: {p.measure}",
                                          metrics=CROSS_METRICS)
-              for p in studies for subset in SUBSETS}
+              for p in [*studies, *novel]
+              for subset in (SUBSETS if isinstance(p, StudyPairs) else [NEW_COMPOUNDS])}
     results.cross_study = list(tables.values())
     kept = None
     for seed in tqdm(list(seeds), desc=f"{task} {split}", disable=not progress):
@@ -466,12 +494,15 @@ def train(
             _cross_study_runs(studies, the_split, seed, model,
                               functools.partial(predict_response, fit, eval_graph), fitted,
                               tables)
+        if novel:
+            predictor = Predictor(build_artifact(fit, data, config, results, test, seed))
+            _new_compound_runs(novel, seed, model, predictor, fitted, tables)
         if kept is None and artifact_path is not None:
             kept = (fit, data, test, seed)
     if out_dir is not None:
         results.save(out_dir)
     if kept is not None:
-        from gnn.artifact import build_artifact, save_artifact
+        from gnn.artifact import save_artifact
         from gnn.calibration import attach_calibration
 
         fit, data, test, seed = kept

@@ -30,8 +30,19 @@ def second_study(export, noise: float = 0.3, seed: int = 0) -> StudyResponses:
     extra = pd.DataFrame({"drug": [None, drugs[0]], "drug_name": ["unknown-x", drugs[0]],
                           "cell_line": [cells[0], None], "cell_name": ["c", "unmapped"],
                           "resistance": [1.0, 2.0]})
-    return StudyResponses("toy_study", "1", "AUC", pd.concat([table, extra]),
+    # Compounds GDSC never screened, known by SMILES only, on every cell line.
+    novel = pd.DataFrame([
+        {"drug": None, "drug_name": name, "smiles": smiles, "inchikey": key,
+         "cell_line": cell, "cell_name": cell, "resistance": rng.normal()}
+        for name, smiles, key in NEW
+        for cell in cells])
+    return StudyResponses("toy_study", "1", "AUC", pd.concat([table, extra, novel]),
                           Report("toy_study", "1"))
+
+
+NEW = [("aspirin", "CC(=O)Oc1ccccc1C(=O)O", "BSYNRYMUTXBXSQ-UHFFFAOYSA-N"),
+       ("caffeine", "Cn1cnc2c1c(=O)n(C)c(=O)n2C", "RYYVLZVUVIJVGH-UHFFFAOYSA-N"),
+       ("broken", "C1CC(", None)]
 
 
 def test_study_pairs_keep_placeable_pairs_with_gdsc_values(export):
@@ -75,8 +86,13 @@ def test_training_scores_every_method_on_the_second_study(export, features, tmp_
                     baselines=("drug-mean", "additive"),
                     cross_study=[second_study(export)])
     assert [r.split for r in results.cross_study] == ["random → toy_study (all)",
-                                                      "random → toy_study (unseen)"]
-    for table in results.cross_study:
+                                                      "random → toy_study (unseen)",
+                                                      "random → toy_study (new compounds)"]
+    new = results.cross_study[2].summary().set_index("method")
+    # Only methods that can place a new structure score it; two valid compounds × 60 lines.
+    assert list(new.index) == ["sage", "additive"]
+    assert new.loc["sage", "pairs"] == 2 * len(export.nodes["CellLine"])
+    for table in results.cross_study[:2]:
         summary = table.summary().set_index("method")
         assert list(summary.index) == ["sage", "drug-mean", "additive", "gdsc-measured"]
         # The study re-measured GDSC with little noise: GDSC's own value agrees best.
@@ -84,8 +100,33 @@ def test_training_scores_every_method_on_the_second_study(export, features, tmp_
         assert summary.loc["drug-mean", "within_drug_r"] == pytest.approx(0.0)
         assert summary.loc["sage", "within_drug_r"] > 0.2
     stored = json.loads((tmp_path / "results_drug-response_random_sage.json").read_text())
-    assert len(stored["cross_study"]) == 2
+    assert len(stored["cross_study"]) == 3
     assert "toy_study (unseen)" in (tmp_path / "results_drug-response_random_sage.md").read_text()
     with pytest.raises(ValueError, match="drug-response"):
         train(export, task="drug-target", split="random", seeds=(0,), epochs=1,
               features=features, cross_study=[second_study(export)], progress=False)
+
+
+def test_new_compounds_are_unscreened_structures_featurized_once(export, features):
+    from gnn.crossstudy import new_compounds
+
+    study = second_study(export)
+    found = new_compounds(study, export, features.featurizer, min_cell_lines=3)
+    assert found.names == ["aspirin", "caffeine"]      # sorted by InChIKey; screened drugs out
+    assert found.invalid == 1                          # the broken SMILES
+    assert found.drug_x.shape == (2, features.drug_x.shape[1])
+    assert len(found) == 2 * len(export.nodes["CellLine"])
+    assert set(found.pairs[:, 0]) == {0, 1}
+
+
+def test_gbm_places_a_new_structure_like_a_known_one(export, features):
+    from gnn.baselines import GBM
+    from gnn.evaluate import task_data
+
+    data = task_data(export, make_split(export, "drug-response", "random", seed=0), features)
+    gbm = GBM(max_iter=20).fit(data)
+    drug = int(np.flatnonzero(features.drug_has_structure.numpy())[0])
+    pairs = np.array([[drug, 0], [drug, 1]])
+    known = gbm.predict(pairs)
+    as_new = gbm.predict_new(features.drug_x[[drug]].numpy(), np.array([[0, 0], [0, 1]]))
+    assert np.allclose(known, as_new, atol=1e-5)

@@ -1,5 +1,6 @@
 import doctest
 
+import numpy as np
 import pytest
 import torch
 
@@ -95,3 +96,16 @@ def test_new_compound_is_linked_to_its_structural_neighbours(target_artifact):
     neighbours = predictor.similar_drugs(x)
     keys = [predictor.nodes["Drug"]["keys"][i] for i in neighbours]
     assert keys and all(k.startswith("DRUG0_") for k in keys)
+
+
+def test_new_compounds_embedded_together_or_alone_alike(response_artifact):
+    path, _ = response_artifact
+    predictor = Predictor.load(path)
+    smiles = ["c1ccc2ncnc(NCCC)c2c1", "CC(=O)Oc1ccccc1C(=O)O"]
+    together = predictor.smiles_embeddings(smiles)
+    alone = torch.stack([predictor.smiles_embedding(s) for s in smiles])
+    assert torch.allclose(together, alone, atol=1e-5)
+    matrix = predictor.ln_ic50_matrix(together, np.arange(5))
+    assert matrix.shape == (2, 5) and np.isfinite(matrix).all()
+    with pytest.raises(PredictionError, match="invalid SMILES: .*'C1CC\\('"):
+        predictor.smiles_embeddings(["CCO", "C1CC("])
