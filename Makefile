@@ -15,7 +15,7 @@ export ONCOKG_DATA_DIR
 TEST_ENV := env -u NEO4J_URI ONCOKG_HOME=$(CURDIR)/.oncokg-test ONCOKG_BOLT_PORT=17687 \
             ONCOKG_HTTP_PORT=17474 ONCOKG_NEO4J_HEAP=1g ONCOKG_NEO4J_PAGECACHE=512m
 
-.PHONY: install demo test bench lint neo4j-start neo4j-stop clean
+.PHONY: install demo test bench bench-gnn lint neo4j-start neo4j-stop clean
 
 install: $(STAMP)
 
@@ -43,6 +43,10 @@ bench: install
 	$(TEST_ENV) $(BIN)/oncokg neo4j start
 	$(TEST_ENV) ONCOKG_TESTS_MAY_WIPE=1 $(BIN)/python bench/run.py; \
 	  status=$$?; $(TEST_ENV) $(BIN)/oncokg neo4j stop; exit $$status
+
+# The graph-ML benchmark (every task × split × 3 seeds, cross-study; over an hour on 2 cores).
+bench-gnn: install
+	$(BIN)/python bench/bench_gnn.py --quiet
 
 lint: install
 	$(BIN)/ruff check .

@@ -215,10 +215,13 @@ class Results:
         names = self.metric_names
         lines = ["| method | " + " | ".join(names) + " | train s |",
                  "|---|" + "---|" * len(names) + "---|"]
+        timed = not self.metrics       # scoring on a second study trains nothing
+        if not timed:
+            lines = [line.removesuffix(" train s |").removesuffix("---|") for line in lines]
         for _, row in self.summary().iterrows():
             cells = [_fmt(row[n], row[f"{n}_sd"], whole=n == "pairs") for n in names]
-            lines.append(f"| {row['method']} | " + " | ".join(cells)
-                         + f" | {row['seconds']:.1f} |")
+            lines.append(f"| {row['method']} | " + " | ".join(cells) + " |"
+                         + (f" {row['seconds']:.1f} |" if timed else ""))
         note = (f"\nTest-set mean ± SD over {len(self.seeds)} seeds; model selection on the "
                 f"validation set only. Headline: `{HEADLINE[self.task]}`.\n")
         if self.metrics:
