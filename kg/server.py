@@ -65,6 +65,12 @@ class ServerStatus:
         ]
 
 
+def new_password() -> str:
+    """A random password of letters and digits: neo4j-admin reads one that starts with ``-``
+    (as ``token_urlsafe`` gives one time in 64) as an option and fails."""
+    return secrets.token_hex(24)
+
+
 class ManagedServer:
     """Start, stop and inspect the local server described by ``ServerSettings``."""
 
@@ -125,7 +131,7 @@ class ManagedServer:
         s = self.settings
         if (s.data_dir / "dbms" / "auth.ini").exists() and s.password_file.exists():
             return
-        password = secrets.token_urlsafe(24)
+        password = new_password()
         s.password_file.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(s.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:

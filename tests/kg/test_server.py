@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.server import ManagedServer
+from kg.server import ManagedServer, new_password
 from kg.settings import ServerSettings
 
 
@@ -68,3 +68,9 @@ def _listening_addresses(port: int) -> list[str]:
             if state == "0A" and int(port_hex, 16) == port:
                 found.append(address)
     return found
+
+
+def test_generated_passwords_never_look_like_an_option():
+    passwords = {new_password() for _ in range(2000)}
+    assert len(passwords) == 2000
+    assert all(p.isalnum() and len(p) >= 32 for p in passwords)
