@@ -195,7 +195,7 @@ def _slug(text: str) -> str:
 DEMO_TUMORS = ("MEL", "LUAD", "BRCA", "COAD")
 DEMO_DRUGS = ("Erlotinib", "Dabrafenib", "Olaparib")
 #: Epochs of the demo's training runs: the main job must finish in minutes on 2 cores.
-DEMO_EPOCHS = {"drug-response": 60, "drug-target": 40}
+DEMO_EPOCHS = {"drug-response": 200, "drug-target": 100}
 
 
 def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | Path,
