@@ -163,15 +163,11 @@ class GBM(ResponseBaseline):
         bits = self.fp_bits = f.settings.fp_bits
         fp = f.drug_x[:, :bits].numpy()
         has = f.drug_has_structure.numpy()
-        n_comp = max(1, min(self.fp_components, int(has.sum()) - 1, bits))
-        self.n_comp = n_comp
-        comps = np.zeros((len(fp), n_comp), dtype=np.float32)
+        self.n_comp = max(1, min(self.fp_components, int(has.sum()) - 1, bits))
         self.pca = None
-        if has.sum() > n_comp:
-            self.pca = PCA(n_comp, random_state=self.seed).fit(fp[has])
-            comps[has] = self.pca.transform(fp[has])
-        desc = f.drug_x[:, bits:].numpy()
-        self.drug_block = np.hstack([comps, desc, has[:, None].astype(np.float32)])
+        if has.sum() > self.n_comp:
+            self.pca = PCA(self.n_comp, random_state=self.seed).fit(fp[has])
+        self.drug_block = self._drug_features(f.drug_x.numpy())
         self.drug_block[~has] = np.nan
         self.cell_block = f.cell_x.numpy()
         rng = np.random.default_rng(self.seed)
@@ -201,11 +197,14 @@ class GBM(ResponseBaseline):
     def predict_new(self, drug_x: np.ndarray, pairs: np.ndarray) -> np.ndarray:
         """Predictions for new compounds given their featurizer vectors (rows of ``drug_x``,
         indexed by ``pairs[:, 0]``), through the same fingerprint projection."""
+        return self.predict(pairs, self._drug_features(drug_x))
+
+    def _drug_features(self, drug_x: np.ndarray) -> np.ndarray:
+        """[fingerprint PCA components ‖ descriptors ‖ 1] of drugs with a structure."""
         fp, desc = drug_x[:, :self.fp_bits], drug_x[:, self.fp_bits:]
         comps = (self.pca.transform(fp) if self.pca is not None
-                 else np.zeros((len(drug_x), self.n_comp), dtype=np.float32))
-        block = np.hstack([comps, desc, np.ones((len(drug_x), 1))]).astype(np.float32)
-        return self.predict(pairs, block)
+                 else np.zeros((len(drug_x), self.n_comp)))
+        return np.hstack([comps, desc, np.ones((len(drug_x), 1))]).astype(np.float32)
 
 
 class TargetBaseline:

@@ -83,11 +83,15 @@ def study_pairs(study, export: GraphExport, min_cell_lines: int = MIN_CELL_LINES
     frame = frame.groupby(["drug", "cell"], as_index=False)["resistance"].mean()
     counts = frame.groupby("drug")["cell"].transform("size")
     frame = frame[counts >= min_cell_lines].reset_index(drop=True)
-    rank = frame.groupby("drug")["resistance"].rank(pct=True, method="first")
     pairs = frame[["drug", "cell"]].to_numpy(np.int64)
     return StudyPairs(study.study, study.measure, pairs, frame["resistance"].to_numpy(float),
-                      (rank <= SENSITIVE_SHARE).to_numpy(float),
-                      gdsc_measurements(export, pairs))
+                      _most_sensitive(frame, "drug"), gdsc_measurements(export, pairs))
+
+
+def _most_sensitive(frame: pd.DataFrame, group: str) -> np.ndarray:
+    """1/0: the row is among its ``group``'s least resistant :data:`SENSITIVE_SHARE`."""
+    rank = frame.groupby(group)["resistance"].rank(pct=True, method="first")
+    return (rank <= SENSITIVE_SHARE).to_numpy(float)
 
 
 def gdsc_measurements(export: GraphExport, pairs: np.ndarray) -> np.ndarray:
@@ -200,11 +204,10 @@ def new_compounds(study, export: GraphExport, featurizer: DrugFeaturizer,
         names.append(group["name"].iloc[0])
         rows.append(x)
     frame = frame[frame["compound"].isin(position)].reset_index(drop=True)
-    rank = frame.groupby("compound")["resistance"].rank(pct=True, method="first")
     pairs = np.stack([frame["compound"].map(position).to_numpy(np.int64),
                       frame["cell"].to_numpy(np.int64)], axis=1) if len(frame) \
         else np.zeros((0, 2), dtype=np.int64)
     drug_x = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
     return NewCompounds(study.study, study.measure, smiles, names, drug_x, pairs,
                         frame["resistance"].to_numpy(float),
-                        (rank <= SENSITIVE_SHARE).to_numpy(float), invalid)
+                        _most_sensitive(frame, "compound"), invalid)

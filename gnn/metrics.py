@@ -63,22 +63,23 @@ def auroc(labels: Sequence, scores: Sequence[float]) -> float:
     """Area under the ROC curve; NaN when only one class is present."""
     from sklearn.metrics import roc_auc_score
 
-    labels = np.asarray(labels, dtype=float)
-    ok = np.isfinite(labels)
-    if len(np.unique(labels[ok])) < 2:
-        return math.nan
-    return float(roc_auc_score(labels[ok], np.asarray(scores, dtype=float)[ok]))
+    return _two_class_score(roc_auc_score, labels, scores)
 
 
 def auprc(labels: Sequence, scores: Sequence[float]) -> float:
     """Average precision; NaN when only one class is present."""
     from sklearn.metrics import average_precision_score
 
+    return _two_class_score(average_precision_score, labels, scores)
+
+
+def _two_class_score(metric, labels: Sequence, scores: Sequence[float]) -> float:
+    """``metric(labels, scores)`` over the finite labels; NaN unless both classes occur."""
     labels = np.asarray(labels, dtype=float)
     ok = np.isfinite(labels)
     if len(np.unique(labels[ok])) < 2:
         return math.nan
-    return float(average_precision_score(labels[ok], np.asarray(scores, dtype=float)[ok]))
+    return float(metric(labels[ok], np.asarray(scores, dtype=float)[ok]))
 
 
 def response_metrics(drugs, y_true, y_pred, sensitive, sensitivity_score) -> dict[str, float]:

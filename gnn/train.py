@@ -51,6 +51,7 @@ from gnn.evaluate import (
 )
 from gnn.features import FeatureSettings, NodeFeatures, build_features
 from gnn.graph import (
+    REVERSE_PREFIX,
     Subgraph,
     assert_no_leakage,
     base_edges,
@@ -106,7 +107,7 @@ class FitResult:
 
     model: LinkModel
     inputs: dict[str, torch.Tensor]
-    graph: dict            # forward edge arrays used for evaluation (no reverse types)
+    messages: dict         # the evaluation message-passing graph (every training message)
     y_mean: float = 0.0
     y_std: float = 1.0
     best_epoch: int = 0
@@ -114,6 +115,11 @@ class FitResult:
     history: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     sub: Subgraph | None = None   # the receptive field of the scored nodes (training only)
+
+    @property
+    def graph(self) -> dict:
+        """The forward edge types of :attr:`messages` (reverses are rebuilt on loading)."""
+        return {k: v for k, v in self.messages.items() if not k[1].startswith(REVERSE_PREFIX)}
 
 
 def default_lr(task: str) -> float:
@@ -215,9 +221,7 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     n_genes = data.num_nodes.get("Gene", 0)
     train_pairs = split.part_pairs("train")
     train_codes = np.unique(train_pairs[:, 0] * max(n_genes, 1) + train_pairs[:, 1])
-    result = FitResult(model, inputs, {k: v for k, v in eval_graph.items()
-                                       if not k[1].startswith("rev_")}, y_mean, y_std,
-                       sub=sub)
+    result = FitResult(model, inputs, eval_graph, y_mean, y_std, sub=sub)
     best_score, best_state, since_best = -math.inf, None, 0
     bar = tqdm(range(1, config.epochs + 1), desc=f"{config.model} seed {seed}",
                disable=not progress, leave=False)
@@ -483,9 +487,7 @@ def train(
         results.split_sizes.append({"seed": seed, "train": len(the_split.train),
                                     "val": len(the_split.val), "test": len(the_split.test)})
         fit = fit_gnn(data, config, seed, progress)
-        eval_graph = message_graph(
-            base_edges(export, the_split, config.response_messages, features.similar),
-            the_split, task_message_positions(the_split, export, config.response_messages))
+        eval_graph = fit.messages
         test = evaluate_fit(fit, data, "test", eval_graph)
         results.runs.append(RunResult(model, seed, test, fit.val, fit.seconds, fit.best_epoch))
         fitted = fit_baselines(data, names, seed)

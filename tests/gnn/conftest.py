@@ -26,21 +26,23 @@ def features(export):
     return build_features(export)
 
 
-@pytest.fixture(scope="session")
-def target_artifact(tmp_path_factory, export, features):
+def _trained_artifact(tmp_path_factory, export, features, task: str, split: str, name: str):
+    """Train one small model (no baselines) and save its artifact; (path, results)."""
     from gnn.train import train
 
-    path = tmp_path_factory.mktemp("artifacts") / "targets.pt"
-    results = train(export, task="drug-target", split="random", seeds=(0,), epochs=40,
-                    baselines=False, artifact_path=path, features=features, progress=False)
+    path = tmp_path_factory.mktemp("artifacts") / name
+    results = train(export, task=task, split=split, seeds=(0,), epochs=40, baselines=False,
+                    artifact_path=path, features=features, progress=False)
     return path, results
+
+
+@pytest.fixture(scope="session")
+def target_artifact(tmp_path_factory, export, features):
+    return _trained_artifact(tmp_path_factory, export, features, "drug-target", "random",
+                             "targets.pt")
 
 
 @pytest.fixture(scope="session")
 def response_artifact(tmp_path_factory, export, features):
-    from gnn.train import train
-
-    path = tmp_path_factory.mktemp("artifacts") / "response.pt"
-    results = train(export, task="drug-response", split="cold-drug", seeds=(0,), epochs=40,
-                    baselines=False, artifact_path=path, features=features, progress=False)
-    return path, results
+    return _trained_artifact(tmp_path_factory, export, features, "drug-response", "cold-drug",
+                             "response.pt")
