@@ -15,7 +15,7 @@ export ONCOKG_DATA_DIR
 TEST_ENV := env -u NEO4J_URI ONCOKG_HOME=$(CURDIR)/.oncokg-test ONCOKG_BOLT_PORT=17687 \
             ONCOKG_HTTP_PORT=17474 ONCOKG_NEO4J_HEAP=1g ONCOKG_NEO4J_PAGECACHE=512m
 
-.PHONY: install demo test bench bench-gnn lint neo4j-start neo4j-stop clean
+.PHONY: install demo test test-fast bench bench-gnn lint wheel-check neo4j-start neo4j-stop clean
 
 install: $(STAMP)
 
@@ -39,17 +39,27 @@ test: install
 	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider; \
 	  status=$$?; $(TEST_ENV) $(BIN)/oncokg neo4j stop; exit $$status
 
+# The tests that need no Neo4j (no server is started; under a minute).
+test-fast: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not neo4j"
+
 bench: install
 	$(TEST_ENV) $(BIN)/oncokg neo4j start
-	$(TEST_ENV) ONCOKG_TESTS_MAY_WIPE=1 $(BIN)/python bench/run.py; \
+	$(TEST_ENV) ONCOKG_TESTS_MAY_WIPE=1 $(BIN)/python -m bench.run; \
 	  status=$$?; $(TEST_ENV) $(BIN)/oncokg neo4j stop; exit $$status
 
 # The graph-ML benchmark (every task × split × 3 seeds, cross-study; over an hour on 2 cores).
 bench-gnn: install
-	$(BIN)/python bench/bench_gnn.py --quiet
+	$(BIN)/python -m bench.bench_gnn --quiet
 
+# Style, and the layers of DESIGN.md (import-linter contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# Build the wheel and use it from a fresh virtual environment (packaging regressions).
+wheel-check: install
+	bash .ci/check-wheel
 
 clean: neo4j-stop
 	rm -rf $(VENV) .oncokg-test

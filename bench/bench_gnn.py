@@ -1,15 +1,15 @@
 """GNN benchmark: every task × split, the model beside every baseline, over seeds.
 
-Builds the real graph from every loader source (``loaders.SOURCES``) over the reference data
+Builds the real graph from the default sources (``loaders.DEFAULT_SOURCES``) over the reference data
 (``../shared/data`` or ``ONCOKG_DATA_DIR``) without Neo4j, then runs
 :func:`gnn.train.train` for each task and split and prints one Markdown table (test mean ± SD
 over seeds, training seconds on this machine's CPUs). Per-run tables (Markdown + JSON) go to
 ``--out``.
 
-    python bench/bench_gnn.py                       # full run: 3 seeds, all splits
-    python bench/bench_gnn.py --seeds 0 --splits random cold-drug
-    python bench/bench_gnn.py --export DIR          # a saved GraphExport instead of loaders
-    python bench/bench_gnn.py --synthetic           # smoke run on the synthetic graph
+    python -m bench.bench_gnn                       # full run: 3 seeds, all splits
+    python -m bench.bench_gnn --seeds 0 --splits random cold-drug
+    python -m bench.bench_gnn --export DIR          # a saved GraphExport instead of loaders
+    python -m bench.bench_gnn --synthetic           # smoke run on the synthetic graph
 
 Models trained on the drug-response random split are also scored on the second studies
 (CCLE 2012, CTRP v2; ``--cross-study``, none with ``--cross-study`` and no names).
@@ -24,11 +24,17 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from oncokg import loaders
+from oncokg.contract import paths
+from oncokg.contract.export import GraphExport
+from oncokg.gnn.evaluate import Results
+from oncokg.gnn.features import build_features
+from oncokg.gnn.splits import SPLITS_BY_TASK
+from oncokg.gnn.synthetic import make_synthetic_export
+from oncokg.gnn.train import train
+from oncokg.loaders.crossstudy import read_study
 
-from gnn.evaluate import Results  # noqa: E402
-from gnn.splits import SPLITS_BY_TASK  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 COLUMNS = {
     "drug-response": (("within_drug_r", "within-drug r"), ("auroc", "AUROC"),
@@ -39,8 +45,7 @@ COLUMNS = {
 
 
 def data_dir() -> Path:
-    env = os.environ.get("ONCOKG_DATA_DIR")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
+    return paths.data_dir() or ROOT.parent / "shared" / "data"
 
 
 def real_export(directory: Path):
@@ -48,11 +53,8 @@ def real_export(directory: Path):
 
     Sources that need a download (absent from the reference data) are skipped and named.
     """
-    import loaders
-    from kg.export import GraphExport
-
     nodes, rels, releases = [], [], []
-    for name in loaders.SOURCES:
+    for name in loaders.DEFAULT_SOURCES:
         started = time.perf_counter()
         try:
             result = loaders.load_source(name, directory)
@@ -67,13 +69,9 @@ def real_export(directory: Path):
 
 
 def build_export(args):
-    from kg.export import GraphExport
-
     if args.export:
         return GraphExport.load(args.export)
     if args.synthetic:
-        from gnn.synthetic import make_synthetic_export
-
         return make_synthetic_export(seed=0, n_families=6, drugs_per_family=8, n_genes=200,
                                      n_cell_lines=200, n_pathways=30)
     return real_export(Path(args.data_dir))
@@ -119,8 +117,6 @@ def _fmt(mean, sd) -> str:
 
 
 def main(argv: list[str] | None = None) -> list[Results]:
-    from gnn.train import train
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=str(data_dir()))
     parser.add_argument("--export", help="a GraphExport directory (skips the loaders)")
@@ -152,10 +148,7 @@ def main(argv: list[str] | None = None) -> list[Results]:
         overrides["hidden"] = args.hidden
     studies = []
     if args.cross_study and not args.synthetic:
-        from loaders.crossstudy import read_study
-
         studies = [read_study(name, args.data_dir) for name in args.cross_study]
-    from gnn.features import build_features
 
     features = build_features(export)
     print(features.report.summary(), file=sys.stderr)

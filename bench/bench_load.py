@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 
-from kg.connection import open_driver
-from kg.load import GraphLoad, load_into_graph
-from kg.writer import clear_graph
+from oncokg.app.load import GraphLoad, load_into_graph
+from oncokg.kg.connection import open_driver
+from oncokg.kg.writer import clear_graph
 
 
 def run(data_dir: str | None = None) -> GraphLoad:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gnn.predict import Predictor
+from oncokg.gnn.predict import Predictor
 
 MODELS = Path("runs/demo/models")
 EXPORT = Path("runs/demo/export")

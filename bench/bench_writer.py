@@ -14,9 +14,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from kg.connection import open_driver
-from kg.tables import NodeTable, RelTable
-from kg.writer import GraphWriter, apply_schema, clear_graph
+from oncokg.contract.tables import NodeTable, RelTable
+from oncokg.kg.connection import open_driver
+from oncokg.kg.writer import GraphWriter, apply_schema, clear_graph
 
 
 def make_tables(n_genes: int, n_pathways: int, n_rels: int, seed: int = 0):

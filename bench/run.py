@@ -2,17 +2,12 @@
 
 The writer and the full load run against the test server (emptied first). The screen
 benchmark needs the models `make demo` writes (runs/demo); the GNN benchmark is long and runs
-on its own: `python bench/bench_gnn.py`.
+on its own: `python -m bench.bench_gnn`.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench import bench_load, bench_screen, bench_writer  # noqa: E402
+from bench import bench_load, bench_screen, bench_writer
 
 
 def main() -> None:

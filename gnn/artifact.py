@@ -33,13 +33,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gnn.evaluate import Results, TaskData
+from oncokg.contract.errors import OncoKGError
+from oncokg.contract.tasks import parse_sensitive
+from oncokg.gnn.evaluate import Results, TaskData
 
 FORMAT = "oncokg-gnn/1"
 SAFE_SCALARS = (str, int, float, bool, type(None))
 
 
-class ArtifactError(ValueError):
+class ArtifactError(OncoKGError, ValueError):
     """A file that is not an OncoKG model artifact, or one with unsafe contents."""
 
 
@@ -69,7 +71,7 @@ def build_artifact(fit, data: TaskData, config, results: Results, test: dict, se
         known[name] = torch.from_numpy(index)
     response = export.edges.get(("Drug", "RESPONSE", "CellLine"))
     if response is not None and "sensitive" in response.columns:
-        hit = response[response["sensitive"].map(lambda v: v is True or v == 1)]
+        hit = response[parse_sensitive(response["sensitive"]) == 1.0]
         known["SENSITIVE"] = torch.from_numpy(
             np.stack([hit["src"].to_numpy(), hit["dst"].to_numpy()]).astype(np.int64))
     summary = {}

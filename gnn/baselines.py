@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gnn.evaluate import TaskData, evaluate_response
+from oncokg.gnn.evaluate import TaskData, evaluate_response
 
 RESPONSE_BASELINES = ("drug-mean", "additive", "als", "gbm")
 TARGET_BASELINES = ("degree-prior", "fingerprint-nn")

@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from sklearn.isotonic import IsotonicRegression
+
+from oncokg.contract.tasks import Task
+from oncokg.gnn.predict import Predictor
 
 
 @dataclass
@@ -56,13 +60,10 @@ def attach_calibration(artifact: dict, data, max_pairs: int = 20_000) -> dict:
     label of validation pairs. Targets: the link score of validation targets against the
     split's fixed type-constrained negatives. At most ``max_pairs`` pairs are kept (seeded).
     """
-    import torch
-
-    from gnn.predict import Predictor
 
     predictor = Predictor(artifact)
     split = data.split
-    if data.task == "drug-response":
+    if data.task == Task.RESPONSE:
         pairs = split.part_pairs("val")
         labels = data.sensitive[split.part("val")]
         keep = np.isfinite(labels)

@@ -30,18 +30,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gnn.evaluate import sensitivity_from_regression
-from gnn.features import DrugFeaturizer, InvalidSmilesError
-from gnn.metrics import auprc, auroc, pooled_pearson, within_drug_pearson
-from gnn.splits import RESPONSE_EDGE, Split
-from kg.export import GraphExport
+from oncokg.contract.export import GraphExport
+from oncokg.contract.tasks import SENSITIVE_QUANTILE
+from oncokg.gnn.evaluate import sensitivity_from_regression
+from oncokg.gnn.features import DrugFeaturizer, InvalidSmilesError
+from oncokg.gnn.metrics import auprc, auroc, pooled_pearson, within_drug_pearson
+from oncokg.gnn.splits import RESPONSE_EDGE, Split
 
 SUBSETS = ("all", "unseen")
 #: The table of compounds GDSC never screened, scored from their SMILES.
 NEW_COMPOUNDS = "new compounds"
 CROSS_METRICS = ("within_drug_r", "pooled_r", "auroc", "auprc", "pairs")
 #: The study's sensitive call: a drug's most sensitive share of the shared cell lines.
-SENSITIVE_SHARE = 0.2
+SENSITIVE_SHARE = SENSITIVE_QUANTILE
 #: Drugs with fewer shared cell lines are not scored (too few points for a correlation).
 MIN_CELL_LINES = 10
 

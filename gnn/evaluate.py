@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gnn.features import NodeFeatures
-from gnn.metrics import FilteredRankEvaluator, auprc, auroc, mean_sd, response_metrics
-from gnn.splits import TARGET_EDGE, Split
-from kg.export import GraphExport
+from oncokg.contract.export import GraphExport
+from oncokg.contract.tasks import SENSITIVE_QUANTILE, Task, parse_sensitive, sensitive_calls
+from oncokg.gnn.features import NodeFeatures
+from oncokg.gnn.metrics import FilteredRankEvaluator, auprc, auroc, mean_sd, response_metrics
+from oncokg.gnn.splits import TARGET_EDGE, Split
 
 RESPONSE_METRICS = ("within_drug_r", "pooled_r", "rmse", "auroc", "auprc")
 TARGET_METRICS = ("mrr", "hits@1", "hits@10", "auroc", "auprc")
-HEADLINE = {"drug-response": "within_drug_r", "drug-target": "mrr"}
 
 
 @dataclass
@@ -51,7 +51,7 @@ def task_data(export: GraphExport, split: Split, features: NodeFeatures) -> Task
     """Collect labels (response) or known-target matrices and fixed negatives (targets)."""
     num_nodes = {label: len(frame) for label, frame in export.nodes.items()}
     data = TaskData(export, split, features, num_nodes)
-    if split.task == "drug-response":
+    if split.task == Task.RESPONSE:
         frame = export.edges[split.edge_type].iloc[split.rows]
         data.y = pd.to_numeric(frame["ln_ic50"], errors="coerce").to_numpy(float)
         data.sensitive = sensitive_labels(frame, data.y, split.pairs[:, 0])
@@ -70,15 +70,8 @@ def task_data(export: GraphExport, split: Split, features: NodeFeatures) -> Task
 def sensitive_labels(frame: pd.DataFrame, y: np.ndarray, drugs: np.ndarray) -> np.ndarray:
     """``sensitive`` as 1/0/NaN; if the loader did not set it, ln IC50 < drug's 20th pct."""
     if "sensitive" in frame.columns:
-        raw = frame["sensitive"]
-        out = np.full(len(raw), np.nan)
-        truthy = raw.map(lambda v: v is True or v == 1 or str(v).lower() == "true").to_numpy()
-        falsy = raw.map(lambda v: v is False or v == 0 or str(v).lower() == "false").to_numpy()
-        out[truthy.astype(bool)] = 1.0
-        out[falsy.astype(bool)] = 0.0
-        return out
-    q20 = pd.Series(y).groupby(drugs).transform(lambda s: s.quantile(0.2)).to_numpy()
-    return (y < q20).astype(float)
+        return parse_sensitive(frame["sensitive"])
+    return sensitive_calls(y, drugs).astype(float)
 
 
 def sample_negatives(pairs: np.ndarray, known: sp.csr_matrix, n_genes: int,
@@ -98,8 +91,9 @@ def sample_negatives(pairs: np.ndarray, known: sp.csr_matrix, n_genes: int,
 def sensitivity_from_regression(drugs: np.ndarray, pred: np.ndarray) -> np.ndarray:
     """Sensitivity score for a regression-only method: the drug's predicted 20th percentile
     (over the pairs scored) minus the prediction, since ``sensitive`` is defined per drug."""
-    q20 = pd.Series(pred).groupby(drugs).transform(lambda s: s.quantile(0.2)).to_numpy()
-    return q20 - pred
+    cutoff = pd.Series(pred).groupby(drugs).transform(
+        lambda s: s.quantile(SENSITIVE_QUANTILE)).to_numpy()
+    return cutoff - pred
 
 
 def evaluate_response(data: TaskData, part: str, ln_ic50: np.ndarray,
@@ -187,7 +181,7 @@ class Results:
     def metric_names(self) -> tuple[str, ...]:
         if self.metrics:
             return tuple(self.metrics)
-        return RESPONSE_METRICS if self.task == "drug-response" else TARGET_METRICS
+        return RESPONSE_METRICS if self.task == Task.RESPONSE else TARGET_METRICS
 
     def methods(self) -> list[str]:
         seen: list[str] = []
@@ -223,7 +217,7 @@ class Results:
             lines.append(f"| {row['method']} | " + " | ".join(cells) + " |"
                          + (f" {row['seconds']:.1f} |" if timed else ""))
         note = (f"\nTest-set mean ± SD over {len(self.seeds)} seeds; model selection on the "
-                f"validation set only. Headline: `{HEADLINE[self.task]}`.\n")
+                f"validation set only. Headline: `{Task(self.task).headline}`.\n")
         if self.metrics:
             note = (f"\nMean ± SD over {len(self.seeds)} seeds of models trained on the GDSC "
                     f"split's training edges; per-drug r against the second study's measure.\n")

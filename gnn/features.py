@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from kg.export import GraphExport
+from oncokg.contract.errors import OncoKGError
+from oncokg.contract.export import GraphExport
 
 #: RDKit descriptors computed for every drug (names of ``rdkit.Chem.Descriptors`` functions).
 DEFAULT_DESCRIPTORS: tuple[str, ...] = (
@@ -32,7 +33,7 @@ DEFAULT_DESCRIPTORS: tuple[str, ...] = (
 )
 
 
-class InvalidSmilesError(ValueError):
+class InvalidSmilesError(OncoKGError, ValueError):
     """A SMILES string that RDKit cannot parse."""
 
 

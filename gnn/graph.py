@@ -17,9 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
+from torch_geometric.data import HeteroData
 
-from gnn.splits import RESPONSE_EDGE, Split
-from kg.export import EdgeKey, GraphExport
+from oncokg.contract.export import EdgeKey, GraphExport
+from oncokg.contract.tasks import parse_sensitive
+from oncokg.gnn.splits import RESPONSE_EDGE, Split
 
 REVERSE_PREFIX = "rev_"
 #: Structural-similarity edges between drugs (from ``gnn.features``), not a graph relation.
@@ -171,17 +173,10 @@ def assert_no_leakage(graph: dict[EdgeKey, torch.Tensor], split: Split) -> None:
                                    f"type {edge_type}")
 
 
-def metadata(graph: dict[EdgeKey, torch.Tensor], labels: list[str]
-             ) -> tuple[list[str], list[EdgeKey]]:
-    """``(node_types, edge_types)`` in a stable order, as PyG encoders expect."""
-    return list(labels), sorted(graph)
-
-
 def _sensitive_mask(frame) -> np.ndarray:
     if "sensitive" not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    values = frame["sensitive"].map(lambda v: v is True or v == 1 or str(v).lower() == "true")
-    return values.to_numpy(dtype=bool)
+    return parse_sensitive(frame["sensitive"]) == 1.0
 
 
 def receptive_field(graph: dict[EdgeKey, torch.Tensor], seeds: dict[str, np.ndarray],
@@ -247,3 +242,25 @@ class Subgraph:
         new = self.lookup[label][idx]
         assert (new >= 0).all(), f"{label} nodes outside the subgraph"
         return torch.from_numpy(new)
+
+
+def to_heterodata(export: GraphExport, edge_attrs: dict[str, list[str]] | None = None
+                  ) -> HeteroData:
+    """The whole export as a ``HeteroData``: ``num_nodes`` per label, ``edge_index`` per type.
+
+    ``edge_attrs`` names numeric edge properties to copy as ``edge_attr`` columns per
+    relationship type (missing values become NaN). Features are ``gnn.features``' job.
+    """
+    data = HeteroData()
+    for label, frame in export.nodes.items():
+        data[label].num_nodes = len(frame)
+    for (start, rel_type, end), frame in export.edges.items():
+        store = data[start, rel_type, end]
+        store.edge_index = torch.as_tensor(
+            np.vstack([frame["src"].to_numpy(), frame["dst"].to_numpy()]), dtype=torch.long
+        )
+        columns = (edge_attrs or {}).get(rel_type, [])
+        if columns:
+            values = frame.reindex(columns=columns).astype(float).to_numpy(copy=True)
+            store.edge_attr = torch.as_tensor(values, dtype=torch.float32)
+    return data

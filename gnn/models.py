@@ -27,7 +27,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from kg.export import EdgeKey
+from oncokg.contract.export import EdgeKey
 
 ENCODERS: dict[str, type[nn.Module]] = {}
 DECODERS: dict[str, type[nn.Module]] = {}
@@ -158,7 +158,8 @@ def mean_adjacency(index: torch.Tensor, n_dst: int, n_src: int) -> torch.Tensor:
     """Sparse (n_dst, n_src) matrix whose product with source features is the neighbour mean."""
     src, dst = index[0], index[1]
     degree = torch.bincount(dst, minlength=n_dst).clamp(min=1).to(torch.float32)
-    return torch.sparse_coo_tensor(torch.stack([dst, src]), 1.0 / degree[dst], (n_dst, n_src))
+    return torch.sparse_coo_tensor(torch.stack([dst, src]), 1.0 / degree[dst], (n_dst, n_src),
+                                   check_invariants=False)
 
 
 @register(ENCODERS, "sage")

@@ -1,11 +1,11 @@
 """Score and rank drug links with a trained OncoKG model.
 
-A short tour (it runs: ``python -m doctest gnn/predict.py`` from the project root). Train a
+A short tour (it runs: ``python -m doctest gnn/predict.py`` once installed). Train a
 small drug-target model on a synthetic graph and save its artifact:
 
 >>> import tempfile, os
->>> from gnn.synthetic import make_synthetic_export
->>> from gnn.train import train
+>>> from oncokg.gnn.synthetic import make_synthetic_export
+>>> from oncokg.gnn.train import train
 >>> export = make_synthetic_export(seed=0)
 >>> path = os.path.join(tempfile.mkdtemp(), "targets.pt")
 >>> results = train(export, task="drug-target", split="random", seeds=(0,), epochs=20,
@@ -41,11 +41,11 @@ Unknown names and invalid SMILES raise :class:`PredictionError` with a clear mes
 >>> predictor.top_targets("no-such-drug")
 Traceback (most recent call last):
 ...
-gnn.predict.PredictionError: unknown drug 'no-such-drug' (not a Drug key, name or synonym)
+oncokg.gnn.predict.PredictionError: unknown drug 'no-such-drug' (not a Drug key, name or synonym)
 >>> predictor.score_smiles("C1CC(")
 Traceback (most recent call last):
 ...
-gnn.predict.PredictionError: invalid SMILES: RDKit cannot parse SMILES 'C1CC('
+oncokg.gnn.predict.PredictionError: invalid SMILES: RDKit cannot parse SMILES 'C1CC('
 
 A response model (``task="drug-response"``) answers ``top_cell_lines``, ``top_tumor_types``
 and ``top_drugs_for_cell_line`` the same way; its scores are the predicted probability that a
@@ -62,15 +62,16 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gnn.artifact import load_artifact
-from gnn.features import DrugFeaturizer, InvalidSmilesError, tanimoto_neighbours
-from gnn.graph import SIMILAR_EDGE, reverse_type
-from gnn.models import LinkModel
+from oncokg.contract.errors import OncoKGError
+from oncokg.gnn.artifact import load_artifact
+from oncokg.gnn.features import DrugFeaturizer, InvalidSmilesError, tanimoto_neighbours
+from oncokg.gnn.graph import SIMILAR_EDGE, reverse_type
+from oncokg.gnn.models import LinkModel
 
 RELATIONS = {"TARGETS": "drug-target", "RESPONSE": "drug-response"}
 
 
-class PredictionError(ValueError):
+class PredictionError(OncoKGError, ValueError):
     """A prediction request that cannot be answered: unknown entity, invalid SMILES, or a
     relation this model was not trained for."""
 

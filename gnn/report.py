@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gnn.calibration import Calibrator, reliability
-from gnn.screen import ScreenResult
+from oncokg.gnn.calibration import Calibrator, reliability
+from oncokg.gnn.screen import ScreenResult
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from gnn.calibration import Calibrator
-from gnn.predict import PredictionError, Predictor
+from oncokg.gnn.calibration import Calibrator
+from oncokg.gnn.predict import PredictionError, Predictor
 
 QUERY_KINDS = ("tumor", "mutation", "cell_line")
 

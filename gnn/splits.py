@@ -31,19 +31,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kg.export import EdgeKey, GraphExport
+from oncokg.contract.export import EdgeKey, GraphExport
+from oncokg.contract.tasks import TARGET_EDGE, Task, TaskError
 
-RESPONSE_EDGE: EdgeKey = ("Drug", "RESPONSE", "CellLine")
-TARGET_EDGE: EdgeKey = ("Drug", "TARGETS", "Gene")
-TASK_EDGES: dict[str, EdgeKey] = {"drug-response": RESPONSE_EDGE, "drug-target": TARGET_EDGE}
-SPLITS_BY_TASK: dict[str, tuple[str, ...]] = {
-    "drug-response": ("random", "cold-drug", "cold-cell", "cold-target", "cold-tumor"),
-    "drug-target": ("random", "cold-drug", "cold-target"),
-}
 PARTS = ("train", "val", "test")
 
 
-class SplitError(ValueError):
+class SplitError(TaskError):
     """A split that cannot be made: unknown task or kind, or too little data."""
 
 
@@ -118,13 +112,12 @@ class Split:
 
 def supervision_edges(export: GraphExport, task: str) -> tuple[np.ndarray, np.ndarray]:
     """(pairs, rows) of the edges a task is scored on; responses need a finite ``ln_ic50``."""
-    if task not in TASK_EDGES:
-        raise SplitError(f"unknown task {task!r}; use one of {sorted(TASK_EDGES)}")
-    frame = export.edges.get(TASK_EDGES[task])
+    task = Task.parse(task)
+    frame = export.edges.get(task.edge)
     if frame is None or not len(frame):
-        raise SplitError(f"the export has no {TASK_EDGES[task][1]} edges to learn {task} from")
+        raise SplitError(f"the export has no {task.relation} edges to learn {task} from")
     keep = np.ones(len(frame), dtype=bool)
-    if task == "drug-response":
+    if task is Task.RESPONSE:
         if "ln_ic50" not in frame.columns:
             raise SplitError("RESPONSE edges carry no ln_ic50 property")
         keep = np.isfinite(pd.to_numeric(frame["ln_ic50"], errors="coerce").to_numpy(float))
@@ -142,15 +135,12 @@ def make_split(
     test_frac: float = 0.2,
 ) -> Split:
     """Split the supervision edges of ``task`` by ``kind`` with a fixed ``seed``."""
-    if task not in SPLITS_BY_TASK:
-        raise SplitError(f"unknown task {task!r}; use one of {sorted(SPLITS_BY_TASK)}")
-    if kind not in SPLITS_BY_TASK[task]:
-        raise SplitError(f"split {kind!r} is not defined for {task}; use one of "
-                         f"{SPLITS_BY_TASK[task]}")
+    task = Task.parse(task)
+    task.check_split(kind)
     if not (0 < val_frac < 1 and 0 < test_frac < 1 and val_frac + test_frac < 1):
         raise SplitError("val_frac and test_frac must be in (0, 1) and sum below 1")
     pairs, rows = supervision_edges(export, task)
-    edge_type = TASK_EDGES[task]
+    edge_type = task.edge
     held_out: dict[str, dict[str, np.ndarray]] = {}
     if kind == "random":
         groups = np.arange(len(pairs))
@@ -170,7 +160,7 @@ def make_split(
         held_out = _held(groups, assignment, "TumorType")
         for part in ("val", "test"):
             held_out[part]["CellLine"] = np.unique(pairs[assignment == PARTS.index(part), 1])
-    elif task == "drug-target":  # cold-target
+    elif task is Task.TARGET:  # cold-target
         groups = pairs[:, 1].copy()
         assignment = assign_groups(groups, seed, val_frac, test_frac)
         held_out = _held(groups, assignment, "Gene")
@@ -181,7 +171,7 @@ def make_split(
     if not len(parts[0]) or not len(parts[2]):
         raise SplitError(f"{task} / {kind}: too few edges or units to split "
                          f"({len(pairs)} edges)")
-    split = Split(task, kind, seed, edge_type, pairs, rows, *parts, groups=groups,
+    split = Split(task.value, kind, seed, edge_type, pairs, rows, *parts, groups=groups,
                   held_out=held_out)
     split.check()
     return split

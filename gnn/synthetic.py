@@ -17,8 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kg.export import GraphExport
-from kg.tables import NodeTable, RelTable
+from oncokg.contract.export import GraphExport
+from oncokg.contract.tables import NodeTable, RelTable
+from oncokg.contract.tasks import sensitive_calls
 
 #: Scaffolds with one attachment point ``{R}``; each is a drug family.
 SCAFFOLDS: tuple[str, ...] = (
@@ -109,8 +110,7 @@ def make_synthetic_export(
             responses.append({"start": d, "end": c, "ln_ic50": value,
                               "auc": 1 / (1 + np.exp(-value)), "dataset": "SYNTH"})
     response = pd.DataFrame(responses)
-    threshold = response.groupby("start")["ln_ic50"].transform(lambda s: s.quantile(0.2))
-    response["sensitive"] = response["ln_ic50"] < threshold
+    response["sensitive"] = sensitive_calls(response["ln_ic50"], response["start"])
 
     gene_nodes = pd.DataFrame({"symbol": genes, "name": [f"synthetic gene {g}" for g in genes]})
     in_pathway = [(g, pathways[(i // max(1, n_genes // n_pathways)) % n_pathways])

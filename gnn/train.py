@@ -28,9 +28,12 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from gnn.artifact import build_artifact
-from gnn.baselines import RESPONSE_BASELINES, TARGET_BASELINES, resolve_baseline
-from gnn.crossstudy import (
+from oncokg.contract.export import GraphExport
+from oncokg.contract.tasks import Task
+from oncokg.gnn.artifact import build_artifact, save_artifact
+from oncokg.gnn.baselines import RESPONSE_BASELINES, TARGET_BASELINES, resolve_baseline
+from oncokg.gnn.calibration import attach_calibration
+from oncokg.gnn.crossstudy import (
     CROSS_METRICS,
     NEW_COMPOUNDS,
     SUBSETS,
@@ -40,8 +43,7 @@ from gnn.crossstudy import (
     score_study,
     study_pairs,
 )
-from gnn.evaluate import (
-    HEADLINE,
+from oncokg.gnn.evaluate import (
     Results,
     RunResult,
     TaskData,
@@ -49,8 +51,8 @@ from gnn.evaluate import (
     evaluate_targets,
     task_data,
 )
-from gnn.features import FeatureSettings, NodeFeatures, build_features
-from gnn.graph import (
+from oncokg.gnn.features import FeatureSettings, NodeFeatures, build_features
+from oncokg.gnn.graph import (
     REVERSE_PREFIX,
     Subgraph,
     assert_no_leakage,
@@ -60,10 +62,9 @@ from gnn.graph import (
     reverse_type,
     task_message_positions,
 )
-from gnn.models import LinkModel
-from gnn.predict import Predictor
-from gnn.splits import RESPONSE_EDGE, make_split
-from kg.export import GraphExport
+from oncokg.gnn.models import LinkModel
+from oncokg.gnn.predict import Predictor
+from oncokg.gnn.splits import RESPONSE_EDGE, make_split
 
 log = logging.getLogger(__name__)
 
@@ -124,13 +125,13 @@ class FitResult:
 
 def default_lr(task: str) -> float:
     """Peak learning rate when none is given (chosen on validation sets of the real graph)."""
-    return 1e-2 if task == "drug-response" else 3e-2
+    return 1e-2 if task == Task.RESPONSE else 3e-2
 
 
 def default_epochs(task: str) -> int:
     """Optimizer steps when none are given: response models still gained on validation up to
     ~300 steps on the real graph (random split, seed 0), target models peaked earlier."""
-    return 400 if task == "drug-response" else 200
+    return 400 if task == Task.RESPONSE else 200
 
 
 def with_task_defaults(config: TrainConfig, task: str) -> TrainConfig:
@@ -167,7 +168,7 @@ def model_inputs(data: TaskData, features: NodeFeatures) -> dict[str, torch.Tens
 def model_config(data: TaskData, features: NodeFeatures, config: TrainConfig,
                  edge_types: list) -> dict:
     """The plain-dict config that rebuilds a :class:`LinkModel` (stored in artifacts)."""
-    decoder = config.decoder or ("response-mlp" if data.task == "drug-response" else "distmult")
+    decoder = config.decoder or ("response-mlp" if data.task == Task.RESPONSE else "distmult")
     return {
         "task": data.task, "model": config.model, "decoder": decoder,
         "hidden": config.hidden, "layers": config.layers, "heads": config.heads,
@@ -187,7 +188,7 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     rng = np.random.default_rng(seed)
     split, export = data.split, data.export
     features = data.features
-    response = data.task == "drug-response"
+    response = data.task == Task.RESPONSE
     base = base_edges(export, split, config.response_messages, features.similar)
     allowed = task_message_positions(split, export, config.response_messages)
     task_in_graph = any(len(where) for where in allowed.values())
@@ -256,7 +257,7 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
             scheduler.step()
         if epoch % config.eval_every == 0 or epoch == config.epochs:
             val = evaluate_fit(result, data, "val", eval_graph)
-            score = val[HEADLINE[data.task]]
+            score = val[Task(data.task).headline]
             score = -math.inf if not np.isfinite(score) else score
             result.history.append({"epoch": epoch, "loss": loss.item(), **val})
             bar.set_postfix(loss=f"{loss.item():.3f}", val=f"{score:.3f}")
@@ -348,7 +349,7 @@ def evaluate_fit(fit: FitResult, data: TaskData, part: str, eval_graph) -> dict[
     was_training = model.training
     h = embed(fit, eval_graph)
     try:
-        if data.task == "drug-response":
+        if data.task == Task.RESPONSE:
             out = _response_out(fit, h, data.split.part_pairs(part))
             return evaluate_response(data, part, out[:, 0] * fit.y_std + fit.y_mean, out[:, 1])
 
@@ -394,7 +395,7 @@ def run_baselines(data: TaskData, names: Sequence[str], seed: int,
     """Test (and validation) metrics of each named baseline (fitted here unless given)."""
     out = []
     for name, baseline, seconds in fitted or fit_baselines(data, names, seed):
-        if data.task == "drug-response":
+        if data.task == Task.RESPONSE:
             test = evaluate_response(data, "test", baseline.predict(data.split.part_pairs("test")))
             val = evaluate_response(data, "val", baseline.predict(data.split.part_pairs("val")))
         else:
@@ -463,13 +464,13 @@ def train(
     if features.report.missing_structure or features.report.invalid_smiles:
         log.warning("%s", features.report.summary())
     if baselines is True:
-        names = RESPONSE_BASELINES if task == "drug-response" else TARGET_BASELINES
+        names = RESPONSE_BASELINES if task == Task.RESPONSE else TARGET_BASELINES
     else:
         names = tuple(baselines or ())
     release = str(export.manifest.get("release", "unknown"))
     results = Results(task, split, model, list(seeds), release, config=config.to_dict(),
                       feature_report=features.report.to_dict())
-    if cross_study and task != "drug-response":
+    if cross_study and task != Task.RESPONSE:
         raise ValueError("cross-study scoring needs --task drug-response")
     studies = [study_pairs(study, export) for study in cross_study]
     novel = [n for n in (new_compounds(study, export, features.featurizer)
@@ -504,9 +505,6 @@ def train(
     if out_dir is not None:
         results.save(out_dir)
     if kept is not None:
-        from gnn.artifact import save_artifact
-        from gnn.calibration import attach_calibration
-
         fit, data, test, seed = kept
         artifact = build_artifact(fit, data, config, results, test, seed)
         save_artifact(attach_calibration(artifact, data), artifact_path)

@@ -8,10 +8,11 @@ from contextlib import contextmanager
 import neo4j
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from kg.settings import ConnectionSettings
+from oncokg.contract.errors import OncoKGError
+from oncokg.kg.settings import ConnectionSettings
 
 
-class GraphUnavailable(RuntimeError):
+class GraphUnavailable(OncoKGError):
     """Neo4j cannot be reached or refuses the credentials."""
 
 

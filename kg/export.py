@@ -1,258 +1,67 @@
-"""Export a graph to PyTorch Geometric: Neo4j (or node/relationship tables) → ``HeteroData``.
+"""Export the graph from Neo4j into the contract's ``GraphExport`` (what training reads).
 
-``GraphExport`` is the frozen, file-backed view of the graph that training sees: one DataFrame of
-node properties per label (row position = node index, the label's key in ``key``) and one
-DataFrame per relationship type with integer ``src``/``dst`` indices plus edge properties. The id
-maps travel with the export so predictions map back to graph keys, and a manifest records the
-graph release, the queries and the counts. Exports are saved as Parquet + JSON so training reruns
-without Neo4j.
+One streamed read query per label and per relationship type; labels and types come from the
+schema, and the queries are recorded in the manifest so an export says how it was made.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 
-import numpy as np
+import neo4j
 import pandas as pd
 
-from kg.schema import NODE_TYPES, REL_TYPES, SCHEMA
-from kg.tables import NodeTable, RelTable
-
-EdgeKey = tuple[str, str, str]
-
-#: Relationship types that describe the biology; predicted links are never exported.
-EXPORTED_RELS: tuple[str, ...] = tuple(
-    r.type for r in REL_TYPES if not r.type.startswith("PREDICTED_")
+from oncokg.contract.export import (
+    EXPORTED_RELS,
+    EdgeKey,
+    GraphExport,
+    build_manifest,
+    frame_from_props,
+    index_edges,
 )
+from oncokg.contract.schema import NODE_TYPES, SCHEMA
 
 
-@dataclass
-class GraphExport:
-    """Node property frames and index-based edge frames, with id maps and a manifest."""
+def export_graph(
+    driver: neo4j.Driver,
+    database: str | None = None,
+    rel_types: Iterable[str] = EXPORTED_RELS,
+    fetch_size: int = 10_000,
+) -> GraphExport:
+    """Stream every node of the schema's labels and the given relationship types.
 
-    nodes: dict[str, pd.DataFrame]
-    edges: dict[EdgeKey, pd.DataFrame]
-    manifest: dict = field(default_factory=dict)
-
-    # -- id maps -------------------------------------------------------------------------
-    def keys(self, label: str) -> list[str]:
-        """Graph keys of ``label`` in node-index order."""
-        return self.nodes[label]["key"].astype(str).tolist()
-
-    def index_of(self, label: str) -> dict[str, int]:
-        """Graph key → node index for ``label``."""
-        return {k: i for i, k in enumerate(self.keys(label))}
-
-    def edge_frame(self, rel_type: str) -> pd.DataFrame:
-        """The frame of the (single) edge type called ``rel_type``."""
-        rel = SCHEMA.rel(rel_type)
-        return self.edges.get((rel.start, rel.type, rel.end), _empty_edges())
-
-    # -- conversion ------------------------------------------------------------------------
-    def to_heterodata(self, edge_attrs: dict[str, list[str]] | None = None):
-        """Build a ``HeteroData`` with ``num_nodes`` per label and ``edge_index`` per type.
-
-        ``edge_attrs`` names numeric edge properties to copy as ``edge_attr`` columns per
-        relationship type (missing values become NaN). No features are attached here: they are
-        the job of ``gnn.features``.
-        """
-        import torch
-        from torch_geometric.data import HeteroData
-
-        data = HeteroData()
-        for label, frame in self.nodes.items():
-            data[label].num_nodes = len(frame)
-        for (start, rel_type, end), frame in self.edges.items():
-            store = data[start, rel_type, end]
-            store.edge_index = torch.as_tensor(
-                np.vstack([frame["src"].to_numpy(), frame["dst"].to_numpy()]), dtype=torch.long
+    Records are fetched in batches of ``fetch_size``; predicted links are not exported.
+    """
+    queries: dict[str, str] = {}
+    nodes: dict[str, pd.DataFrame] = {}
+    edges: dict[EdgeKey, pd.DataFrame] = {}
+    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS,
+                        fetch_size=fetch_size) as session:
+        for node in NODE_TYPES:
+            query = (f"MATCH (n:{node.label}) RETURN n.{node.key} AS key, "
+                     f"properties(n) AS props ORDER BY key")
+            queries[node.label] = query
+            records = session.run(query)
+            nodes[node.label] = frame_from_props(
+                ((r["key"], r["props"]) for r in records), drop=node.key
             )
-            columns = (edge_attrs or {}).get(rel_type, [])
-            if columns:
-                values = frame.reindex(columns=columns).astype(float).to_numpy(copy=True)
-                store.edge_attr = torch.as_tensor(values, dtype=torch.float32)
-        return data
-
-    # -- persistence -----------------------------------------------------------------------
-    def save(self, directory: str | Path) -> Path:
-        """Write the export as Parquet files plus ``manifest.json``; returns the directory."""
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        files: dict[str, str] = {}
-        for label, frame in self.nodes.items():
-            name = f"nodes_{label}.parquet"
-            _to_parquet(frame, out / name)
-            files[label] = name
-        for (start, rel_type, end), frame in self.edges.items():
-            name = f"edges_{start}_{rel_type}_{end}.parquet"
-            _to_parquet(frame, out / name)
-            files["|".join((start, rel_type, end))] = name
-        manifest = dict(self.manifest, files=files)
-        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-        return out
-
-    @classmethod
-    def load(cls, directory: str | Path) -> GraphExport:
-        """Read an export written by :meth:`save`."""
-        base = Path(directory)
-        manifest_path = base / "manifest.json"
-        if not manifest_path.exists():
-            raise FileNotFoundError(f"no export at {base}: {manifest_path.name} is missing")
-        manifest = json.loads(manifest_path.read_text())
-        nodes: dict[str, pd.DataFrame] = {}
-        edges: dict[EdgeKey, pd.DataFrame] = {}
-        for name, file in manifest.get("files", {}).items():
-            frame = pd.read_parquet(base / file)
-            if "|" in name:
-                start, rel_type, end = name.split("|")
-                edges[(start, rel_type, end)] = frame
-            else:
-                nodes[name] = frame
-        return cls(nodes=nodes, edges=edges, manifest=manifest)
-
-    @classmethod
-    def from_neo4j(
-        cls,
-        driver,
-        database: str | None = None,
-        rel_types: Iterable[str] = EXPORTED_RELS,
-        fetch_size: int = 10_000,
-    ) -> GraphExport:
-        """Stream every node of the schema's labels and the given relationship types.
-
-        One read query per label and per type, fetched in batches of ``fetch_size`` records;
-        the queries are recorded in the manifest. Labels and types come from ``kg.schema``.
-        """
-        import neo4j
-
-        queries: dict[str, str] = {}
-        nodes: dict[str, pd.DataFrame] = {}
-        edges: dict[EdgeKey, pd.DataFrame] = {}
-        with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS,
-                            fetch_size=fetch_size) as session:
-            for node in NODE_TYPES:
-                query = (f"MATCH (n:{node.label}) RETURN n.{node.key} AS key, "
-                         f"properties(n) AS props ORDER BY key")
-                queries[node.label] = query
-                records = session.run(query)
-                nodes[node.label] = _frame_from_props(
-                    ((r["key"], r["props"]) for r in records), drop=node.key
-                )
-            for rel_type in rel_types:
-                rel = SCHEMA.rel(rel_type)
-                start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
-                query = (f"MATCH (a:{start.label})-[r:{rel.type}]->(b:{end.label}) "
-                         f"RETURN a.{start.key} AS start, b.{end.key} AS end, "
-                         "properties(r) AS props")
-                queries[rel.type] = query
-                rows = [(r["start"], r["end"], r["props"]) for r in session.run(query)]
-                raw = pd.DataFrame([p for _, _, p in rows])
-                raw.insert(0, "end", [str(e) for _, e, _ in rows])
-                raw.insert(0, "start", [str(s) for s, _, _ in rows])
-                frame, _ = index_edges(raw, nodes, rel.start, rel.end)
-                edges[(rel.start, rel.type, rel.end)] = frame
-            releases = session.run(
-                "MATCH ()-[r]->() WHERE r.sources IS NOT NULL UNWIND r.sources AS s "
-                "RETURN collect(DISTINCT s) AS sources"
-            ).single()["sources"]
-        release = "+".join(sorted(releases)) if releases else "empty"
-        return cls(nodes, edges, _manifest(nodes, edges, release, source="neo4j",
-                                           sources=sorted(releases), queries=queries))
-
-    @classmethod
-    def from_tables(
-        cls,
-        node_tables: Iterable[NodeTable],
-        rel_tables: Iterable[RelTable],
-        release: str = "tables",
-    ) -> GraphExport:
-        """Build an export straight from loader tables (no Neo4j), merging rows per key.
-
-        Used by tests and offline experiments; the Neo4j export produces the same frames.
-        Relationships whose endpoints are absent are dropped and counted in the manifest.
-        """
-        grouped: dict[str, list[pd.DataFrame]] = {}
-        for table in node_tables:
-            key = SCHEMA.node(table.label).key
-            grouped.setdefault(table.label, []).append(table.rows.rename(columns={key: "key"}))
-        nodes = {
-            label: _merge_node_rows(frames) for label, frames in grouped.items()
-        }
-        rel_frames: dict[str, list[pd.DataFrame]] = {}
-        for table in rel_tables:
-            rel_frames.setdefault(table.type, []).append(table.rows)
-        edges: dict[EdgeKey, pd.DataFrame] = {}
-        dropped: dict[str, int] = {}
-        for rel_type, frames in rel_frames.items():
+        for rel_type in rel_types:
             rel = SCHEMA.rel(rel_type)
-            raw = pd.concat(frames, ignore_index=True).drop_duplicates(["start", "end"])
-            frame, missing = index_edges(raw, nodes, rel.start, rel.end)
+            start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
+            query = (f"MATCH (a:{start.label})-[r:{rel.type}]->(b:{end.label}) "
+                     f"RETURN a.{start.key} AS start, b.{end.key} AS end, "
+                     "properties(r) AS props")
+            queries[rel.type] = query
+            rows = [(r["start"], r["end"], r["props"]) for r in session.run(query)]
+            raw = pd.DataFrame([p for _, _, p in rows])
+            raw.insert(0, "end", [str(e) for _, e, _ in rows])
+            raw.insert(0, "start", [str(s) for s, _, _ in rows])
+            frame, _ = index_edges(raw, nodes, rel.start, rel.end)
             edges[(rel.start, rel.type, rel.end)] = frame
-            dropped[rel_type] = missing
-        return cls(nodes, edges, _manifest(nodes, edges, release, source="tables",
-                                           dropped_edges=dropped))
-
-
-def index_edges(
-    raw: pd.DataFrame, nodes: dict[str, pd.DataFrame], start: str, end: str
-) -> tuple[pd.DataFrame, int]:
-    """Replace ``start``/``end`` keys by node indices; returns the frame and rows dropped."""
-    if start not in nodes or end not in nodes:
-        return _empty_edges(), len(raw)
-    src_index = pd.Series(np.arange(len(nodes[start])), index=nodes[start]["key"].astype(str))
-    dst_index = pd.Series(np.arange(len(nodes[end])), index=nodes[end]["key"].astype(str))
-    src = raw["start"].astype(str).map(src_index)
-    dst = raw["end"].astype(str).map(dst_index)
-    keep = src.notna() & dst.notna()
-    frame = raw.loc[keep].drop(columns=["start", "end"]).copy()
-    frame.insert(0, "dst", dst[keep].astype(np.int64).to_numpy())
-    frame.insert(0, "src", src[keep].astype(np.int64).to_numpy())
-    return frame.reset_index(drop=True), int((~keep).sum())
-
-
-def _frame_from_props(rows, drop: str) -> pd.DataFrame:
-    keys, props = [], []
-    for key, values in rows:
-        keys.append(str(key))
-        props.append({k: v for k, v in values.items() if k != drop})
-    frame = pd.DataFrame(props)
-    frame.insert(0, "key", keys)
-    return frame
-
-
-def _merge_node_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """One row per key: the first non-null value of each property wins."""
-    combined = pd.concat(frames, ignore_index=True)
-    combined["key"] = combined["key"].astype(str)
-    merged = combined.groupby("key", sort=True).first().reset_index()
-    return merged
-
-
-def _empty_edges() -> pd.DataFrame:
-    return pd.DataFrame({"src": pd.Series(dtype=np.int64), "dst": pd.Series(dtype=np.int64)})
-
-
-def _manifest(nodes, edges, release: str, **extra) -> dict:
-    return {
-        "release": release,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "node_counts": {label: len(frame) for label, frame in nodes.items()},
-        "edge_counts": {"|".join(k): len(frame) for k, frame in edges.items()},
-        "labels": [n.label for n in NODE_TYPES if n.label in nodes],
-        **extra,
-    }
-
-
-def _to_parquet(frame: pd.DataFrame, path: Path) -> None:
-    clean = frame.copy()
-    for column in clean.columns:
-        if clean[column].dtype == object:
-            sample = clean[column].dropna()
-            if len(sample) and isinstance(sample.iloc[0], (list, tuple, np.ndarray)):
-                continue
-            clean[column] = clean[column].map(lambda v: v if v is None else str(v))
-    clean.to_parquet(path, index=False)
+        releases = session.run(
+            "MATCH ()-[r]->() WHERE r.sources IS NOT NULL UNWIND r.sources AS s "
+            "RETURN collect(DISTINCT s) AS sources"
+        ).single()["sources"]
+    release = "+".join(sorted(releases)) if releases else "empty"
+    return GraphExport(nodes, edges, build_manifest(nodes, edges, release, source="neo4j",
+                                                    sources=sorted(releases), queries=queries))

@@ -10,9 +10,9 @@ from __future__ import annotations
 import neo4j
 import pandas as pd
 
-from kg.schema import SCHEMA
-from kg.tables import RelTable
-from kg.writer import GraphWriter, WriteSummary
+from oncokg.contract.schema import SCHEMA
+from oncokg.contract.tables import RelTable
+from oncokg.kg.writer import GraphWriter, WriteSummary
 
 PREDICTED = {"TARGETS": "PREDICTED_TARGET", "RESPONSE": "PREDICTED_RESPONSE"}
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from kg.connection import GraphUnavailable, open_driver
-from kg.settings import NEO4J_VERSION, ConnectionSettings, ServerSettings
+from oncokg.contract.errors import OncoKGError
+from oncokg.kg.connection import GraphUnavailable, open_driver
+from oncokg.kg.settings import NEO4J_VERSION, ConnectionSettings, ServerSettings
 
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
@@ -40,7 +41,7 @@ JVM_FLAGS = (
 )
 
 
-class ServerError(RuntimeError):
+class ServerError(OncoKGError):
     """The managed server could not be set up, started or stopped."""
 
 
@@ -83,7 +84,7 @@ class ManagedServer:
         lib = self.settings.lib_dir
         if lib.is_dir() and any(lib.glob(f"neo4j-{NEO4J_VERSION}.jar")):
             return lib
-        pom = resources.files("kg").joinpath("neo4j-pom.xml")
+        pom = resources.files("oncokg.kg").joinpath("neo4j-pom.xml")
         with resources.as_file(pom) as pom_path:
             command = [
                 "mvn", "-q", "-B", "-f", str(pom_path), "dependency:copy-dependencies",

@@ -11,18 +11,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncokg.contract.paths import cache_dir
+
 NEO4J_VERSION = "5.26.30"
 
 
 def oncokg_home() -> Path:
     """Root of the managed server's files (data, logs, config, password)."""
     return Path(os.environ.get("ONCOKG_HOME", Path.home() / ".local/share/oncokg")).expanduser()
-
-
-def cache_dir() -> Path:
-    """Cache for resolved jars and downloaded sources, outside the repository."""
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "oncokg"
-    return Path(os.environ.get("ONCOKG_CACHE_DIR", default)).expanduser()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import neo4j
 import pandas as pd
 
-from kg.schema import NODE_TYPES, REL_TYPES
+from oncokg.contract.schema import NODE_TYPES, REL_TYPES
 
 
 def graph_counts(driver: neo4j.Driver, database: str | None = None) -> pd.DataFrame:

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from kg.schema import PROPERTY_TYPES, SCHEMA, constraint_statements
-from kg.tables import NodeTable, RelTable
+from oncokg.contract.errors import OncoKGError
+from oncokg.contract.schema import PROPERTY_TYPES, SCHEMA, constraint_statements
+from oncokg.contract.tables import NodeTable, RelTable
 
 DEFAULT_BATCH_SIZE = 10_000
 
@@ -28,7 +29,7 @@ DEFAULT_BATCH_SIZE = 10_000
 NODE_MERGED_LISTS = ("sources",)
 
 
-class WriteError(ValueError):
+class WriteError(OncoKGError, ValueError):
     """A table row cannot be written; the message names the table, row and field."""
 
 

@@ -9,10 +9,10 @@ Loaders know nothing of Neo4j.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-from loaders import (
+from oncokg.loaders import (
     civic,
     dgidb,
     drugbank,
@@ -23,13 +23,14 @@ from loaders import (
     oncotree,
     pathways,
     structures,
+    vocabulary,
 )
-from loaders.base import LoadContext, LoadResult, Source, SourceError, SourceFile
-from loaders.fetch import Fetcher
-from loaders.report import Report
+from oncokg.loaders.base import LoadContext, LoadResult, Source, SourceError, SourceFile
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.report import Report
 
 __all__ = ["DEFAULT_SOURCES", "SOURCES", "LoadResult", "Report", "Source", "SourceError",
-           "SourceFile", "load_all", "load_source"]
+           "SourceFile", "load_source"]
 
 
 def _source(name: str, tag: str, release: str, files: Mapping[str, SourceFile], loader,
@@ -91,7 +92,8 @@ def load_source(name: str, data_dir: str | Path | None = None, *,
                               f"{sorted(source.files)}")
         overrides[source.files[key].path] = path
     fetcher = Fetcher(data_dir, cache_dir, overrides=overrides)
-    ctx = LoadContext(source, fetcher, Report(source.name, source.release))
+    ctx = LoadContext(source, fetcher, Report(source.name, source.release),
+                      vocabulary.resolver)
     result = source.loader(ctx)
     result.check()
     return result
@@ -99,10 +101,3 @@ def load_source(name: str, data_dir: str | Path | None = None, *,
 
 #: Sources ``oncokg load`` loads when none are named: all but the opt-in fitted-response file.
 DEFAULT_SOURCES: tuple[str, ...] = tuple(n for n in SOURCES if n != "gdsc_fitted")
-
-
-def load_all(names: Iterable[str] | None = None, data_dir: str | Path | None = None, *,
-             cache_dir: str | Path | None = None) -> list[LoadResult]:
-    """Load several sources (default: all but ``gdsc_fitted``) in registry order."""
-    chosen = list(names) if names is not None else list(DEFAULT_SOURCES)
-    return [load_source(n, data_dir, cache_dir=cache_dir) for n in chosen]

@@ -19,48 +19,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from kg.schema import SCHEMA
-from kg.tables import NodeTable, RelTable
-from loaders.report import Report
+from oncokg.contract.schema import SCHEMA
+from oncokg.contract.tables import NodeTable, RelTable
+from oncokg.loaders.drugs import DrugResolver
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.files import SourceError, SourceFile
+from oncokg.loaders.report import Report
 
-if TYPE_CHECKING:
-    from loaders.fetch import Fetcher
-
-
-class SourceError(Exception):
-    """A source file is missing, malformed, truncated or not what the loader expects.
-
-    The message names the file and, where it is known, the line.
-    """
-
-    def __init__(self, message: str, file: str | Path | None = None,
-                 line: int | None = None) -> None:
-        self.file = None if file is None else str(file)
-        self.line = line
-        where = ""
-        if file is not None:
-            where = f"{file}" + (f", line {line}" if line is not None else "") + ": "
-        super().__init__(where + message)
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One file of a source: where it sits in a data dir and where it is downloaded from.
-
-    ``path`` is relative to a data dir laid out like the reference data
-    (``gdsc_v17/IC50_v17.csv.gz``) and is also the file's place in the download cache.
-    ``member`` names the file inside a zip or tar archive when ``url`` is an archive.
-    ``sha256`` pins the expected checksum of the (extracted) file when it is known.
-    """
-
-    path: str
-    url: str
-    member: str | None = None
-    sha256: str | None = None
+__all__ = ["LoadContext", "LoadResult", "Source", "SourceError", "SourceFile"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +57,13 @@ class LoadContext:
     source: Source
     fetcher: Fetcher
     report: Report
+    #: builds (once per vocabulary) the shared drug resolver from the fetcher's files
+    resolve_drugs: Callable[[Fetcher], DrugResolver]
+
+    @property
+    def drugs(self) -> DrugResolver:
+        """The shared drug resolver: every loader names drugs the same way."""
+        return self.resolve_drugs(self.fetcher)
 
     def path(self, name: str) -> Path:
         """The local path of one of the source's declared files (downloaded if needed)."""

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from loaders import drugs, genes, mutations
-from loaders.base import (
+from oncokg.loaders import drugs, genes, mutations
+from oncokg.loaders.base import (
     LoadContext,
     LoadResult,
     SourceError,
@@ -43,7 +43,7 @@ from loaders.base import (
     rel_table,
     split_list,
 )
-from loaders.readers import LINE, read_delimited
+from oncokg.loaders.readers import LINE, read_delimited
 
 
 def _civic_file(date: str, folder: str, name: str) -> SourceFile:
@@ -117,7 +117,7 @@ def _evidence(row: dict, therapy_col: str, interaction_col: str,
 
 
 def _build(ctx: LoadContext, items: list[Evidence], file: str) -> LoadResult:
-    resolver = drugs.resolver(ctx.fetcher)
+    resolver = ctx.drugs
     normalizer = genes.normalizer(ctx.fetcher)
     report = ctx.report
     edges: dict[tuple[str, str, str], _Edge] = {}

@@ -46,11 +46,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loaders import chem, drugs, oncotree
-from loaders.base import SourceError, SourceFile, clean
-from loaders.fetch import Fetcher
-from loaders.readers import LINE, read_delimited
-from loaders.report import Report
+from oncokg.loaders import chem, drugs, oncotree, vocabulary
+from oncokg.loaders.base import SourceError, SourceFile, clean
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.readers import LINE, read_delimited
+from oncokg.loaders.report import Report
 
 STUDIES: tuple[str, ...] = ("ccle_2012", "ctrp_v2")
 
@@ -120,7 +120,7 @@ def read_study(name: str, data_dir: str | Path | None = None, *,
     if name not in STUDIES:
         raise SourceError(f"unknown study {name!r}; known studies: {list(STUDIES)}")
     fetcher = Fetcher(data_dir, cache_dir)
-    resolver = drugs.resolver(fetcher)
+    resolver = vocabulary.resolver(fetcher)
     if name == "ccle_2012":
         report = Report(name, CCLE_RELEASE)
         table = _read_ccle(fetcher, resolver, report)

@@ -22,8 +22,8 @@ from collections import defaultdict
 
 import pandas as pd
 
-from loaders import drugs, genes
-from loaders.base import (
+from oncokg.loaders import drugs, genes
+from oncokg.loaders.base import (
     LoadContext,
     LoadResult,
     SourceFile,
@@ -33,7 +33,7 @@ from loaders.base import (
     rel_table,
     split_list,
 )
-from loaders.readers import LINE, read_delimited
+from oncokg.loaders.readers import LINE, read_delimited
 
 _GH = "https://github.com/dgidb/dgidb/raw/"
 FILES = {
@@ -52,7 +52,7 @@ _DRUGBANK_ID = re.compile(r"^DB\d{5}$")
 class _Collector:
     def __init__(self, ctx: LoadContext) -> None:
         self.ctx = ctx
-        self.resolver = drugs.resolver(ctx.fetcher)
+        self.resolver = ctx.drugs
         self.genes = genes.normalizer(ctx.fetcher)
         self.actions: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.evidence: dict[tuple[str, str], set[str]] = defaultdict(set)

@@ -18,8 +18,8 @@ from collections import defaultdict
 
 import pandas as pd
 
-from loaders import drugs, genes
-from loaders.base import (
+from oncokg.loaders import drugs, genes
+from oncokg.loaders.base import (
     LoadContext,
     LoadResult,
     SourceFile,
@@ -29,9 +29,9 @@ from loaders.base import (
     rel_table,
     split_list,
 )
-from loaders.fetch import Fetcher
-from loaders.readers import LINE, read_delimited
-from loaders.report import Issue
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.readers import LINE, read_delimited
+from oncokg.loaders.report import Issue
 
 _BASE = "https://github.com/dhimmel/drugbank/raw/6b9ae386d6/data/"
 FILES = {
@@ -84,7 +84,7 @@ def _chembl_order(chembl_id: str) -> tuple[int, str]:
 
 def load(ctx: LoadContext) -> LoadResult:
     """TARGETS from DrugBank's drug–target links (human targets only)."""
-    resolver = drugs.resolver(ctx.fetcher)
+    resolver = ctx.drugs
     normalizer = genes.normalizer(ctx.fetcher)
     file = FILES["proteins"].path
     frame = read_delimited(ctx.path("proteins"), sep="\t", required=(

@@ -49,9 +49,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from loaders import chem
-from loaders.fetch import Fetcher
-from loaders.report import Issue
+from oncokg.loaders import chem
+from oncokg.loaders.report import Issue
 
 RECORD_PRIORITY = ("gdsc_rel8", "gdsc_list", "drugbank", "lincs", "graphdrp", "deepcdr")
 STRUCTURE_PRIORITY = ("drugbank", "lincs", "graphdrp", "deepcdr")
@@ -412,34 +411,6 @@ class DrugResolver:
         return pd.DataFrame([self.drugs[k].row() for k in sorted(set(keys))],
                             columns=["id", "name", "synonyms", "smiles", "inchikey", "gdsc_ids",
                                      "chembl_id", "drugbank_id", "pubchem_cid"])
-
-
-_RESOLVERS: dict[tuple, DrugResolver] = {}
-
-
-def vocabulary_files() -> list:
-    """The ``SourceFile``s the resolver is built from, in a fixed order."""
-    from loaders import drugbank, gdsc_drugs, structures
-
-    return [*gdsc_drugs.VOCABULARY_FILES, *structures.VOCABULARY_FILES,
-            *drugbank.VOCABULARY_FILES]
-
-
-def resolver(fetcher: Fetcher) -> DrugResolver:
-    """The process-wide drug resolver for the fetcher's vocabulary files (built once)."""
-    from loaders import drugbank, gdsc_drugs, structures
-
-    paths = [fetcher.path(f) for f in vocabulary_files()]
-    key = tuple((str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
-    if key not in _RESOLVERS:
-        records: list[DrugRecord] = []
-        issues: list[Issue] = []
-        for module in (gdsc_drugs, structures, drugbank):
-            found, problems = module.drug_records(fetcher)
-            records += found
-            issues += problems
-        _RESOLVERS[key] = DrugResolver(records, issues)
-    return _RESOLVERS[key]
 
 
 def report_unresolved(report, match: DrugMatch, name: object, file: str | None = None,

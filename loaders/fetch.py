@@ -7,9 +7,10 @@ Two modes, chosen per ``Fetcher``:
   downloaded; a missing file is a ``SourceError``.
 * **Cache** (default): each file is downloaded once from its official URL (or from
   ``$ONCOKG_MIRROR_URL/<path>`` when a mirror is set) into ``~/.cache/oncokg/sources/<path>``
-  (env ``ONCOKG_CACHE_DIR`` overrides the root). A sidecar ``<file>.sha256.json`` records the
-  file's sha256, size, URL and download time; a cached file whose bytes no longer match its
-  sidecar is downloaded again. A file declared with a pinned ``sha256`` must match it.
+  (``ONCOKG_CACHE_DIR`` moves the cache root; see ``oncokg.contract.paths``). A sidecar
+  ``<file>.sha256.json`` records the file's sha256, size, URL and download time; a cached
+  file whose bytes no longer match its sidecar is downloaded again. A file declared with a
+  pinned ``sha256`` must match it.
 
 Downloads use ``urllib`` only and happen only when a loader asks for a file, never at import.
 """
@@ -32,14 +33,12 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from loaders.base import SourceError, SourceFile
+from oncokg.contract import paths
+from oncokg.loaders.files import SourceError, SourceFile
 
 log = logging.getLogger(__name__)
 
-ENV_DATA_DIR = "ONCOKG_DATA_DIR"
-ENV_CACHE_DIR = "ONCOKG_CACHE_DIR"
 ENV_MIRROR = "ONCOKG_MIRROR_URL"
-DEFAULT_CACHE = Path("~/.cache/oncokg/sources")
 TIMEOUT_S = 120
 
 
@@ -62,14 +61,12 @@ class Fetcher:
     def __init__(self, data_dir: str | Path | None = None, cache_dir: str | Path | None = None,
                  mirror: str | None = None,
                  overrides: dict[str, str | Path] | None = None) -> None:
-        if data_dir is None and os.environ.get(ENV_DATA_DIR):
-            data_dir = os.environ[ENV_DATA_DIR]
+        if data_dir is None:
+            data_dir = paths.data_dir()
         self.data_dir = None if data_dir is None else Path(data_dir).expanduser().resolve()
         if self.data_dir is not None and not self.data_dir.is_dir():
             raise SourceError(f"data dir {self.data_dir} does not exist")
-        if cache_dir is None:
-            cache_dir = os.environ.get(ENV_CACHE_DIR) or DEFAULT_CACHE
-        self.cache_dir = Path(cache_dir).expanduser()
+        self.cache_dir = Path(cache_dir or paths.sources_cache_dir()).expanduser()
         self.mirror = mirror if mirror is not None else os.environ.get(ENV_MIRROR) or None
         self._checked: dict[Path, str] = {}
         #: every local path this fetcher handed out, in order (the inputs of a load)

@@ -22,7 +22,7 @@ drug (e.g. Afatinib 1032 and 1377), a cell line measured under more than one get
 ln IC50 (and AUC), reported as merged.
 
 **sensitive** is ``ln_ic50`` strictly below that drug's 20th percentile of ln IC50 over the
-cell lines screened with it in the same dataset (numpy linear-interpolation percentile): a
+cell lines screened with it in the same dataset (``contract.tasks.sensitive_calls``): a
 within-drug label, so a drug's overall potency does not decide it. Roughly the most
 sensitive fifth of the screened lines of every drug is ``sensitive = true``.
 
@@ -47,8 +47,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loaders import drugs, genes, mutations
-from loaders.base import (
+from oncokg.contract.tasks import sensitive_calls
+from oncokg.loaders import drugs, genes, mutations
+from oncokg.loaders.base import (
     LoadContext,
     LoadResult,
     SourceError,
@@ -58,7 +59,7 @@ from loaders.base import (
     node_table,
     rel_table,
 )
-from loaders.readers import LINE, read_bytes, read_delimited
+from oncokg.loaders.readers import LINE, read_bytes, read_delimited
 
 #: GDSC v17 ships inside the source distribution of gdsctools 1.0.1 on PyPI (fetched with pip).
 _SDIST = "pypi-sdist:gdsctools==1.0.1"
@@ -79,7 +80,6 @@ FITTED_FILES = {
         "GDSC2_fitted_dose_response_27Oct23.xlsx"),
 }
 FITTED_RELEASE = "8.5"
-SENSITIVE_PERCENTILE = 20.0
 
 _DRUG_COLUMN = re.compile(r"^Drug_(\d+)_IC50$")
 _CNA_COLUMN = re.compile(r"^(?P<body>(?:gain|loss)_cnaPANCAN\d+(?:,\s*(?:gain|loss)_cnaPANCAN\d+)*)"
@@ -175,9 +175,7 @@ def response_rows(frame: pd.DataFrame, ctx: LoadContext, file: str) -> pd.DataFr
             ctx.report.merged(f"one drug screened under several GDSC drug ids {ids}: values "
                               "averaged", f"{key} ({n} cell lines)", file)
     merged = frame.groupby(group, sort=True)[value_columns].mean().reset_index()
-    threshold = merged.groupby(["start", "dataset"])["ln_ic50"].transform(
-        lambda s: np.percentile(s.to_numpy(), SENSITIVE_PERCENTILE))
-    merged["sensitive"] = merged["ln_ic50"] < threshold
+    merged["sensitive"] = sensitive_calls(merged["ln_ic50"], [merged["start"], merged["dataset"]])
     return merged.rename(columns={"cosmic_id": "end"})
 
 
@@ -231,7 +229,7 @@ def feature_mutation(column: str, normalizer: genes.GeneNormalizer
 
 def load(ctx: LoadContext) -> LoadResult:
     """CellLine, Drug, Mutation and Gene nodes; RESPONSE, HAS_MUTATION, OF_GENE (v17)."""
-    resolver = drugs.resolver(ctx.fetcher)
+    resolver = ctx.drugs
     normalizer = genes.normalizer(ctx.fetcher)
     report = ctx.report
 
@@ -349,7 +347,7 @@ def _read_fitted(path: Path) -> pd.DataFrame:
 
 def load_fitted(ctx: LoadContext) -> LoadResult:
     """RESPONSE from a release-8 fitted dose response table (with AUC); key-only CellLines."""
-    resolver = drugs.resolver(ctx.fetcher)
+    resolver = ctx.drugs
     path = ctx.path("fitted")
     file = ctx.source.files["fitted"].path
     frame = _read_fitted(path)

@@ -27,8 +27,8 @@ from collections import defaultdict
 
 import pandas as pd
 
-from loaders import drugs, genes
-from loaders.base import (
+from oncokg.loaders import drugs, genes
+from oncokg.loaders.base import (
     LoadContext,
     LoadResult,
     SourceError,
@@ -38,9 +38,9 @@ from loaders.base import (
     node_table,
     rel_table,
 )
-from loaders.fetch import Fetcher
-from loaders.readers import LINE, read_delimited
-from loaders.report import Issue
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.readers import LINE, read_delimited
+from oncokg.loaders.report import Issue
 
 FILES = {
     "compounds": SourceFile(
@@ -234,7 +234,7 @@ def drug_records(fetcher: Fetcher) -> tuple[list[drugs.DrugRecord], list[Issue]]
 
 def load(ctx: LoadContext) -> LoadResult:
     """Drug nodes for every GDSC compound and TARGETS parsed from the target annotations."""
-    resolver = drugs.resolver(ctx.fetcher)
+    resolver = ctx.drugs
     normalizer = genes.normalizer(ctx.fetcher)
     compounds = read_compounds(ctx.path("compounds"))
     drug_list = read_drug_list(ctx.path("drug_list"))

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.base import LoadContext, LoadResult, SourceError, SourceFile, node_table
-from loaders.fetch import Fetcher
-from loaders.readers import LINE, read_delimited
+from oncokg.loaders.base import LoadContext, LoadResult, SourceError, SourceFile, node_table
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.readers import LINE, read_delimited
 
 FILES = {
     "symbols": SourceFile(

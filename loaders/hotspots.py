@@ -28,8 +28,8 @@ from collections import defaultdict
 
 import pandas as pd
 
-from loaders import genes, mutations, oncotree
-from loaders.base import (
+from oncokg.loaders import genes, mutations, oncotree
+from oncokg.loaders.base import (
     LoadContext,
     LoadResult,
     SourceError,
@@ -39,7 +39,7 @@ from loaders.base import (
     node_table,
     rel_table,
 )
-from loaders.readers import LINE, read_xls_sheets
+from oncokg.loaders.readers import LINE, read_xls_sheets
 
 FILES = {"xls": SourceFile("cancerhotspots/hotspots_v2.xls",
                            "https://www.cancerhotspots.org/files/hotspots_v2.xls")}

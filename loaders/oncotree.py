@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.base import (
+from oncokg.loaders.base import (
     LoadContext,
     LoadResult,
     SourceError,
@@ -35,8 +35,8 @@ from loaders.base import (
     node_table,
     rel_table,
 )
-from loaders.fetch import Fetcher
-from loaders.readers import LINE, read_delimited, read_json
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.readers import LINE, read_delimited, read_json
 
 FILES = {
     "tree": SourceFile("oncotree/oncotree_2025_10_03.json",

@@ -17,8 +17,8 @@ from collections import defaultdict
 
 import pandas as pd
 
-from loaders import genes
-from loaders.base import (
+from oncokg.loaders import genes
+from oncokg.loaders.base import (
     LoadContext,
     LoadResult,
     SourceError,
@@ -27,7 +27,7 @@ from loaders.base import (
     node_table,
     rel_table,
 )
-from loaders.readers import read_gmt
+from oncokg.loaders.readers import read_gmt
 
 REACTOME_FILES = {
     "gmt": SourceFile("reactome/ReactomePathways.gmt",

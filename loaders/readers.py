@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from loaders.base import SourceError
+from oncokg.loaders.files import SourceError
 
 csv.field_size_limit(1 << 27)
 

@@ -22,12 +22,12 @@ Cetuximab, an antibody, has no structure (key ``GDSC:1114``).
 
 from __future__ import annotations
 
-from loaders import drugbank, drugs
-from loaders.base import LoadContext, LoadResult, SourceFile, clean, node_table
-from loaders.fetch import Fetcher
-from loaders.gdsc_drugs import KNOWN_BAD_CIDS
-from loaders.readers import LINE, read_delimited
-from loaders.report import Issue
+from oncokg.loaders import drugbank, drugs
+from oncokg.loaders.base import LoadContext, LoadResult, SourceFile, clean, node_table
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.gdsc_drugs import KNOWN_BAD_CIDS
+from oncokg.loaders.readers import LINE, read_delimited
+from oncokg.loaders.report import Issue
 
 _DEEPCDR = "https://github.com/kimmo1019/DeepCDR/raw/4dc5a901d5/data/"
 _GRAPHDRP = "https://github.com/hauldhut/GraphDRP/raw/ad250651f3/data/"
@@ -147,7 +147,7 @@ def load(ctx: LoadContext) -> LoadResult:
     The report carries the resolver's own findings: invalid structures, known wrong CIDs,
     names shared by drugs with different structures.
     """
-    resolver = drugs.resolver(ctx.fetcher)
+    resolver = ctx.drugs
     for key in FILES:
         ctx.path(key)
     for issue in resolver.issues:

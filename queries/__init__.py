@@ -1,6 +1,6 @@
 """OncoKG's curated Cypher library and its read-only runner.
 
->>> import queries
+>>> from oncokg import queries
 >>> queries.list_queries()                                  # name, summary, params, returns
 >>> queries.run("drug_targets", drug="Erlotinib")           # a curated query -> DataFrame
 >>> queries.cypher("MATCH (d:Drug {name: $name}) RETURN d.id AS id", name="Gefitinib")
@@ -14,8 +14,8 @@ Errors of every kind (unknown query, bad parameter, syntax error, a write, a tim
 ``QueryError`` with a one-line message.
 """
 
-from queries.errors import QueryError
-from queries.library import (
+from oncokg.queries.errors import QueryError
+from oncokg.queries.library import (
     Column,
     Param,
     QuerySpec,
@@ -24,8 +24,8 @@ from queries.library import (
     parse_cli_params,
     parse_query,
 )
-from queries.output import FORMATS, render
-from queries.runner import (
+from oncokg.queries.output import FORMATS, render
+from oncokg.queries.runner import (
     DEFAULT_LIMIT,
     DEFAULT_TIMEOUT_S,
     Runner,

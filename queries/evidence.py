@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kg.schema import SCHEMA
-from queries.runner import Runner
+from oncokg.contract.schema import SCHEMA
+from oncokg.queries.runner import Runner
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from queries.errors import QueryError
+from oncokg.queries.errors import QueryError
 
 #: Parameter types a header may declare, and the Python types each accepts.
 PARAM_TYPES: dict[str, tuple[type, ...]] = {
@@ -322,7 +322,7 @@ def _parse_column(value: str, where: str) -> Column:
 def library() -> dict[str, QuerySpec]:
     """Every curated query shipped with the package, by name."""
     specs: dict[str, QuerySpec] = {}
-    for entry in sorted(resources.files("queries").iterdir(), key=lambda e: e.name):
+    for entry in sorted(resources.files("oncokg.queries").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".cypher"):
             name = entry.name.removesuffix(".cypher")
             specs[name] = parse_query(entry.read_text(encoding="utf-8"), name,

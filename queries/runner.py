@@ -28,8 +28,9 @@ import neo4j
 import pandas as pd
 from neo4j.exceptions import CypherSyntaxError, Neo4jError
 
-from queries.errors import QueryError
-from queries.library import get_query, library
+from oncokg.kg.connection import graph
+from oncokg.queries.errors import QueryError
+from oncokg.queries.library import get_query, library
 
 DEFAULT_LIMIT = 1000
 DEFAULT_TIMEOUT_S = 60.0
@@ -78,8 +79,6 @@ class Runner:
     @classmethod
     @contextmanager
     def connect(cls, database: str | None = None):
-        from kg.connection import graph
-
         with graph() as (driver, default_database):
             yield cls(driver, database or default_database)
 

@@ -12,14 +12,26 @@ from pathlib import Path
 
 import pytest
 
-from kg.connection import open_driver
-from kg.settings import ConnectionSettings
-from kg.writer import clear_graph as wipe
+from oncokg.app.load import load_into_graph
+from oncokg.kg.connection import open_driver
+from oncokg.kg.settings import ConnectionSettings
+from oncokg.kg.writer import apply_schema
+from oncokg.kg.writer import clear_graph as wipe
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("ONCOKG_DATA_DIR", REPO.parent / "shared" / "data")).resolve()
 
 _state = {"wipes": 0}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reaches Neo4j (through the ``driver`` fixture) with ``neo4j``.
+
+    ``make test-fast`` runs the rest: ``pytest -m "not neo4j"`` needs no server.
+    """
+    for item in items:
+        if "driver" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +59,6 @@ def empty_graph(driver):
     """The real graph, emptied (data, not schema) before the test."""
     wipe(driver)
     _state["wipes"] += 1
-    from kg.writer import apply_schema
 
     apply_schema(driver)
     return driver
@@ -77,8 +88,6 @@ def loaded_graph(driver, data_dir):
     reloads it. Tests using this fixture must not modify the graph.
     """
     if _state.get("loaded_at_wipe") != _state["wipes"]:
-        from kg.load import load_into_graph
-
         wipe(driver)
         _state["load"] = load_into_graph(driver, data_dir=data_dir, show_bars=False)
         _state["loaded_at_wipe"] = _state["wipes"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gnn.features import build_features
-from gnn.synthetic import make_synthetic_export
+from oncokg.gnn.features import build_features
+from oncokg.gnn.synthetic import make_synthetic_export
+from oncokg.gnn.train import train
 
 torch.set_num_threads(2)
 
@@ -28,8 +29,6 @@ def features(export):
 
 def _trained_artifact(tmp_path_factory, export, features, task: str, split: str, name: str):
     """Train one small model (no baselines) and save its artifact; (path, results)."""
-    from gnn.train import train
-
     path = tmp_path_factory.mktemp("artifacts") / name
     results = train(export, task=task, split=split, seeds=(0,), epochs=40, baselines=False,
                     artifact_path=path, features=features, progress=False)

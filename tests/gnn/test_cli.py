@@ -4,12 +4,11 @@ import json
 
 from click.testing import CliRunner
 
-from kg.cli import main
+from oncokg.app.cli import main
+from tests.loaders.conftest import DATA
 
 
 def test_train_cli_writes_results_and_scores_a_second_study(export, tmp_path, monkeypatch):
-    from tests.loaders.conftest import DATA
-
     saved = export.save(tmp_path / "export")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, [

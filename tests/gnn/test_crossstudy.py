@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gnn.crossstudy import score_study, study_pairs, unseen_mask
-from gnn.splits import RESPONSE_EDGE, make_split
-from gnn.train import train
-from loaders.crossstudy import StudyResponses
-from loaders.report import Report
+from oncokg.gnn.baselines import GBM
+from oncokg.gnn.crossstudy import new_compounds, score_study, study_pairs, unseen_mask
+from oncokg.gnn.evaluate import task_data
+from oncokg.gnn.splits import RESPONSE_EDGE, make_split
+from oncokg.gnn.train import train
+from oncokg.loaders.crossstudy import StudyResponses
+from oncokg.loaders.report import Report
 
 
 def second_study(export, noise: float = 0.3, seed: int = 0) -> StudyResponses:
@@ -108,8 +110,6 @@ def test_training_scores_every_method_on_the_second_study(export, features, tmp_
 
 
 def test_new_compounds_are_unscreened_structures_featurized_once(export, features):
-    from gnn.crossstudy import new_compounds
-
     study = second_study(export)
     found = new_compounds(study, export, features.featurizer, min_cell_lines=3)
     assert found.names == ["aspirin", "caffeine"]      # sorted by InChIKey; screened drugs out
@@ -120,9 +120,6 @@ def test_new_compounds_are_unscreened_structures_featurized_once(export, feature
 
 
 def test_gbm_places_a_new_structure_like_a_known_one(export, features):
-    from gnn.baselines import GBM
-    from gnn.evaluate import task_data
-
     data = task_data(export, make_split(export, "drug-response", "random", seed=0), features)
     gbm = GBM(max_iter=20).fit(data)
     drug = int(np.flatnonzero(features.drug_has_structure.numpy())[0])

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gnn.features import (
+from oncokg.gnn.features import (
     DrugFeaturizer,
     FeatureSettings,
     InvalidSmilesError,

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from gnn.metrics import (
+from oncokg.gnn.metrics import (
     FilteredRankEvaluator,
     auroc,
     filtered_ranks,

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-import gnn.predict
-from gnn.artifact import ArtifactError, check_safe, load_artifact
-from gnn.predict import PredictionError, Predictor
+import oncokg.gnn.predict
+from oncokg.gnn.artifact import ArtifactError, check_safe, load_artifact
+from oncokg.gnn.predict import PredictionError, Predictor
 
 
 def test_artifact_loads_with_weights_only(target_artifact):
@@ -86,7 +86,7 @@ def test_response_predictor(response_artifact):
 
 
 def test_predict_tutorial_runs():
-    failures, tried = doctest.testmod(gnn.predict, optionflags=doctest.ELLIPSIS)
+    failures, tried = doctest.testmod(oncokg.gnn.predict, optionflags=doctest.ELLIPSIS)
     assert tried > 10 and failures == 0
 
 

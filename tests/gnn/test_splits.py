@@ -1,16 +1,21 @@
 import numpy as np
 import pytest
+import torch
 
-from gnn.graph import (
+from oncokg.contract.tasks import Task, TaskError
+from oncokg.gnn.graph import (
+    RESPONSE_LEVELS,
     LeakageError,
     assert_no_leakage,
     base_edges,
+    level_type,
     message_graph,
+    response_levels,
     task_message_positions,
 )
-from gnn.splits import SPLITS_BY_TASK, SplitError, cell_tumor_types, make_split
+from oncokg.gnn.splits import cell_tumor_types, make_split
 
-CASES = [(task, kind) for task, kinds in SPLITS_BY_TASK.items() for kind in kinds]
+CASES = [(task.value, kind) for task in Task for kind in task.splits]
 
 
 def _pair_set(pairs) -> set[tuple[int, int]]:
@@ -103,8 +108,6 @@ def test_val_test_edges_and_reverses_never_pass_messages(export, task, kind, res
 
 
 def test_response_levels_are_per_drug_quantiles_of_training_edges(export):
-    from gnn.graph import RESPONSE_LEVELS, level_type, response_levels
-
     levels = response_levels(np.array([0, 0, 0, 0, 0, 1, 1]),
                              np.array([5.0, 1.0, 3.0, 2.0, 4.0, 9.0, -9.0]))
     assert levels.tolist() == [4, 0, 2, 1, 3, 2, 0]
@@ -122,7 +125,6 @@ def test_leak_check_catches_an_injected_test_edge(export):
     d, g = split.part_pairs("test")[0]
     rev = ("Gene", "rev_TARGETS", "Drug")
     graph[rev] = np.hstack([graph[rev].numpy(), [[g], [d]]])
-    import torch
 
     graph[rev] = torch.as_tensor(graph[rev])
     with pytest.raises(LeakageError):
@@ -132,7 +134,7 @@ def test_leak_check_catches_an_injected_test_edge(export):
 
 
 def test_unknown_or_undefined_splits_raise(export):
-    with pytest.raises(SplitError, match="cold-cell"):
+    with pytest.raises(TaskError, match="cold-cell"):
         make_split(export, "drug-target", "cold-cell")
-    with pytest.raises(SplitError, match="unknown task"):
+    with pytest.raises(TaskError, match="unknown task"):
         make_split(export, "drug-toxicity", "random")

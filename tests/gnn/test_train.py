@@ -2,12 +2,14 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
-from gnn.baselines import ALS, Additive, DrugMean
-from gnn.evaluate import task_data
-from gnn.models import ENCODERS, resolve_encoder
-from gnn.splits import make_split
-from gnn.train import TrainConfig, fit_gnn, train
+from oncokg.gnn.baselines import ALS, Additive, DrugMean
+from oncokg.gnn.evaluate import task_data
+from oncokg.gnn.graph import Subgraph, base_edges, message_graph, receptive_field
+from oncokg.gnn.models import ENCODERS, LinkModel, resolve_encoder
+from oncokg.gnn.splits import make_split
+from oncokg.gnn.train import TrainConfig, fit_gnn, model_config, model_inputs, train
 
 
 def test_response_model_beats_chance_on_planted_signal(export, features, tmp_path):
@@ -83,11 +85,6 @@ def test_baselines_on_planted_matrix(export, features):
 
 
 def test_receptive_field_subgraph_is_exact(export, features):
-    import torch
-
-    from gnn.graph import Subgraph, base_edges, message_graph, receptive_field
-    from gnn.models import LinkModel
-    from gnn.train import model_config, model_inputs
 
     split = make_split(export, "drug-response", "cold-cell", seed=0)
     data = task_data(export, split, features)

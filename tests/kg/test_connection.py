@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from kg.connection import GraphUnavailable, open_driver
-from kg.settings import ConnectionSettings
+from oncokg.kg.connection import GraphUnavailable, open_driver
+from oncokg.kg.settings import ConnectionSettings
 
 
 def _free_port() -> int:

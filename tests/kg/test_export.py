@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kg.export import GraphExport
-from kg.tables import NodeTable, RelTable
-from kg.writer import GraphWriter
+from oncokg.contract.export import GraphExport
+from oncokg.contract.schema import SCHEMA
+from oncokg.contract.tables import NodeTable, RelTable
+from oncokg.gnn.graph import to_heterodata
+from oncokg.kg.export import export_graph
+from oncokg.kg.writer import GraphWriter
 
 
 def _small_graph(driver) -> None:
@@ -32,8 +35,6 @@ def _small_graph(driver) -> None:
 
 def roundtrip_mismatches(driver, export: GraphExport) -> int:
     """Exported edges (mapped back to graph keys) that match no relationship in Neo4j."""
-    from kg.schema import SCHEMA
-
     missing = 0
     with driver.session() as session:
         for (start, rel_type, end), frame in export.edges.items():
@@ -53,7 +54,7 @@ def roundtrip_mismatches(driver, export: GraphExport) -> int:
 
 def test_export_maps_every_edge_back_to_a_relationship(empty_graph, tmp_path):
     _small_graph(empty_graph)
-    export = GraphExport.from_neo4j(empty_graph)
+    export = export_graph(empty_graph)
     assert export.manifest["node_counts"]["Drug"] == 2
     assert export.manifest["edge_counts"]["Drug|RESPONSE|CellLine"] == 3
     assert roundtrip_mismatches(empty_graph, export) == 0
@@ -65,7 +66,7 @@ def test_export_maps_every_edge_back_to_a_relationship(empty_graph, tmp_path):
 
     saved = GraphExport.load(export.save(tmp_path / "export"))
     assert saved.keys("Gene") == export.keys("Gene")
-    data = saved.to_heterodata(edge_attrs={"RESPONSE": ["ln_ic50"]})
+    data = to_heterodata(saved, edge_attrs={"RESPONSE": ["ln_ic50"]})
     assert data["Drug"].num_nodes == 2
     assert data["Drug", "TARGETS", "Gene"].edge_index.shape == (2, 3)
     assert sorted(data["Drug", "RESPONSE", "CellLine"].edge_attr[:, 0].tolist()) == [-2.5, 0.5,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.server import ManagedServer, new_password
-from kg.settings import ServerSettings
+from oncokg.kg.server import ManagedServer, new_password
+from oncokg.kg.settings import ServerSettings
 
 
 def _free_port() -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kg.schema import SchemaError
-from kg.tables import NodeTable, RelTable
-from kg.writer import GraphWriter, WriteError, apply_schema
+from oncokg.contract.schema import SchemaError
+from oncokg.contract.tables import NodeTable, RelTable
+from oncokg.kg.writer import GraphWriter, WriteError, apply_schema
 from tests.conftest import counts
 
 

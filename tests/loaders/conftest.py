@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import loaders
-from loaders import LoadResult
+from oncokg import loaders
+from oncokg.loaders import LoadResult
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("ONCOKG_DATA_DIR") or REPO / ".." / "shared" / "data").resolve()

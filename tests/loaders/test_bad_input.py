@@ -6,8 +6,8 @@ import gzip
 
 import pytest
 
-import loaders
-from loaders import SourceError
+from oncokg import loaders
+from oncokg.loaders import SourceError
 
 
 def _replace_line(number: int, edit) -> callable:

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-import loaders
-from loaders import SourceError, crossstudy, drugs
-from loaders.crossstudy import COLUMNS, read_study
-from loaders.fetch import Fetcher
+from oncokg import loaders
+from oncokg.loaders import SourceError, crossstudy, drugs, vocabulary
+from oncokg.loaders.crossstudy import COLUMNS, read_study
+from oncokg.loaders.fetch import Fetcher
 
 CCLE_FILE = "ccle_2012/CCLE_NP24.2009_Drug_data_2015.02.24.csv"
 DRUG_REASONS = ("drug name not in the drug vocabulary", "ambiguous drug name")
@@ -29,7 +29,7 @@ def ctrp(data_dir):
 
 @pytest.fixture(scope="module")
 def resolver(data_dir) -> drugs.DrugResolver:
-    return drugs.resolver(Fetcher(data_dir))
+    return vocabulary.resolver(Fetcher(data_dir))
 
 
 def _row(table, drug_name: str, cell_name: str):

@@ -6,13 +6,13 @@ import random
 
 import pandas as pd
 
-from loaders import drugs, genes
-from loaders.fetch import Fetcher
-from loaders.gdsc_drugs import split_targets, target_genes
+from oncokg.loaders import drugs, genes, vocabulary
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.gdsc_drugs import split_targets, target_genes
 
 
 def test_resolver_keys(data_dir) -> None:
-    resolver = drugs.resolver(Fetcher(data_dir))
+    resolver = vocabulary.resolver(Fetcher(data_dir))
     erlotinib = resolver.resolve_name("Erlotinib")
     assert erlotinib.key == "AAKJLRGGTJKAMG-UHFFFAOYSA-N"
     assert resolver.resolve_name("tarceva").key == erlotinib.key  # synonym
@@ -29,7 +29,7 @@ def test_resolver_keys(data_dir) -> None:
 
 
 def test_known_wrong_cids(data_dir) -> None:
-    resolver = drugs.resolver(Fetcher(data_dir))
+    resolver = vocabulary.resolver(Fetcher(data_dir))
     rapamycin = resolver.drugs[resolver.by_gdsc_id(3)]
     assert rapamycin.name == "Rapamycin"
     assert rapamycin.inchikey.startswith("QFJCIRLUMZQUOT")  # sirolimus, not CID 5384616
@@ -45,7 +45,7 @@ def test_known_wrong_cids(data_dir) -> None:
 
 
 def test_salts_and_complexes_merge(data_dir) -> None:
-    resolver = drugs.resolver(Fetcher(data_dir))
+    resolver = vocabulary.resolver(Fetcher(data_dir))
     # deepcdr draws cisplatin as ions, DrugBank as a complex: one drug
     assert resolver.resolve_name("Cisplatin").ok
     # MK-2206 as the dihydrochloride (DeepCDR) and the free base (LINCS): one drug
@@ -53,7 +53,7 @@ def test_salts_and_complexes_merge(data_dir) -> None:
 
 
 def test_resolver_is_independent_of_record_order(data_dir) -> None:
-    resolver = drugs.resolver(Fetcher(data_dir))
+    resolver = vocabulary.resolver(Fetcher(data_dir))
     shuffled = list(resolver.records)
     random.Random(7).shuffle(shuffled)
     rebuilt = drugs.DrugResolver(shuffled, [])

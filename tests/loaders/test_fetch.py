@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import loaders
-from loaders import SourceError, SourceFile
-from loaders.fetch import Fetcher
+from oncokg import loaders
+from oncokg.loaders import SourceError, SourceFile
+from oncokg.loaders.fetch import Fetcher
 
 
 class _Server:

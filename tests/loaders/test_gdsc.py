@@ -6,7 +6,7 @@ import gzip
 
 import numpy as np
 
-import loaders
+from oncokg import loaders
 
 from .conftest import FIXTURES
 

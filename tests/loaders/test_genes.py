@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loaders import genes
-from loaders.fetch import Fetcher
+from oncokg.loaders import genes
+from oncokg.loaders.fetch import Fetcher
 
 
 def test_gene_nodes(load) -> None:

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-import loaders
-from kg.load import load_into_graph
+from oncokg import loaders
+from oncokg.app.load import load_into_graph
 from tests.conftest import counts
 
 

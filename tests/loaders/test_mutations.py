@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders import mutations
+from oncokg.loaders import mutations
 
 GENES = {"ABL": None, "BCR": "BCR", "EML4": "EML4", "ALK": "ALK", "ETV6": "ETV6",
          "NTRK3": "NTRK3", "ROS1": "ROS1", "CD74": "CD74"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from loaders import oncotree
-from loaders.fetch import Fetcher
+from oncokg.loaders import oncotree
+from oncokg.loaders.fetch import Fetcher
 
 
 def test_tumor_types(load) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import loaders
-from kg.schema import SCHEMA
-from loaders import chem, drugs, genes, oncotree
+from oncokg import loaders
+from oncokg.contract.schema import SCHEMA
+from oncokg.loaders import chem, genes, oncotree, vocabulary
 
 ALL = [n for n in loaders.SOURCES if n != "gdsc_fitted"]
 
@@ -58,7 +58,7 @@ def test_shared_nodes_agree_across_sources(load) -> None:
 
 def _clear_caches() -> None:
     genes._NORMALIZERS.clear()
-    drugs._RESOLVERS.clear()
+    vocabulary._RESOLVERS.clear()
     oncotree._INDEXES.clear()
     for fn in (chem.from_smiles, chem.inchikey_from_inchi, chem.smiles_from_inchi,
                chem.parent_skeleton):

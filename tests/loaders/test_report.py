@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
-from loaders.report import Report
+from oncokg.loaders.report import Report
 
 
 def test_report_roundtrip(tmp_path) -> None:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from queries import QuerySpec
+from oncokg.queries import QuerySpec
 
 _SCALARS = {
     "string": (str,),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kg.tables import NodeTable, RelTable
-from kg.writer import GraphWriter
+from oncokg.contract.tables import NodeTable, RelTable
+from oncokg.kg.writer import GraphWriter
 
 EVIL_NAME = "x'}) WITH 1 AS x MATCH (n) DETACH DELETE n //"
 GDSC = ["gdsc:v17"]

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import queries
-from kg.cli import main
+from oncokg import queries
+from oncokg.app.cli import main
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-import queries
-from kg.stats import graph_counts
+from oncokg import queries
+from oncokg.kg.stats import graph_counts
 from tests.queries.checks import assert_matches_header
 
 #: Queries over links that only a trained model writes back; the loaded graph has none.

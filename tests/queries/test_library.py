@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 import pytest
 
-import queries
-from kg.schema import SCHEMA
-from queries import QueryError, parse_cli_params, parse_query
-from queries.library import COLUMN_TYPES
+from oncokg import queries
+from oncokg.contract.schema import SCHEMA
+from oncokg.queries import QueryError, parse_cli_params, parse_query
+from oncokg.queries.library import COLUMN_TYPES
 
 GOOD = """\
 // name: demo
@@ -85,7 +86,7 @@ def test_command_line_parameters_are_typed_by_the_header():
 
 def test_the_library_ships_at_least_fifteen_documented_queries():
     library = queries.library()
-    files = sorted(f.name for f in resources.files("queries").iterdir()
+    files = sorted(f.name for f in resources.files("oncokg.queries").iterdir()
                    if f.name.endswith(".cypher"))
     assert len(library) >= 15
     assert files == sorted(f"{name}.cypher" for name in library)
@@ -98,8 +99,6 @@ def test_the_library_ships_at_least_fifteen_documented_queries():
 
 
 def test_queries_use_only_the_schemas_labels_and_relationship_types():
-    import re
-
     for spec in queries.library().values():
         for label in re.findall(r"\(\w*:(\w+)", spec.cypher):
             assert label in SCHEMA.nodes, (spec.name, label)

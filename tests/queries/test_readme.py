@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import queries
-from kg.cli import main
+from oncokg import queries
+from oncokg.app.cli import main
 from tests.conftest import REPO
 
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)

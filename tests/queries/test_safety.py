@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-import queries
-from queries import QueryError, Runner
+from oncokg import queries
+from oncokg.queries import QueryError, Runner
 from tests.queries.smallgraph import EVIL_NAME, snapshot
 
 # (statement, what the error must say). Each would change the graph, the schema, the users or

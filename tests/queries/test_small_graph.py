@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import queries
+from oncokg import queries
 from tests.queries.checks import assert_matches_header
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from gnn.predict import Predictor
-from gnn.screen import Screen
-from gnn.train import train
-from kg.export import GraphExport
-from kg.pipeline import ScreenRequest, run_screen
-from queries.evidence import explain
-from queries.runner import Runner
+from oncokg.app.pipeline import ScreenRequest, run_screen
+from oncokg.gnn.predict import Predictor
+from oncokg.gnn.screen import Screen
+from oncokg.gnn.train import train
+from oncokg.kg.export import export_graph
+from oncokg.queries.evidence import explain
+from oncokg.queries.runner import Runner
 
 SMILES = """# name after the SMILES
 COc1cc(N(C)CCN(C)C)c(NC(=O)C=C)cc1Nc1nccc(-c2cn(C)c3ccccc23)n1 osimertinib-like
@@ -29,7 +29,7 @@ def models(tmp_path_factory):
 def _model(models, loaded_graph, tmp_path_factory, task: str) -> Predictor:
     if task not in models:
         if "export" not in models:
-            models["export"] = GraphExport.from_neo4j(loaded_graph)
+            models["export"] = export_graph(loaded_graph)
         path = tmp_path_factory.mktemp("models") / f"{task}.pt"
         train(models["export"], task=task, split="random", seeds=(0,), epochs=3, hidden=16,
               baselines=False, artifact_path=path, progress=False)

@@ -2,46 +2,31 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
-from kg.connection import GraphUnavailable, graph
-from kg.server import ManagedServer, ServerError
+from oncokg import loaders, queries
+from oncokg.app.cli_models import COMMANDS
+from oncokg.app.load import load_into_graph
+from oncokg.contract.errors import OncoKGError
+from oncokg.kg.connection import graph
+from oncokg.kg.export import export_graph
+from oncokg.kg.server import ManagedServer
+from oncokg.kg.stats import graph_counts, source_counts
+from oncokg.kg.writer import apply_schema
 
 
 class OncoKGGroup(click.Group):
-    """Turns the project's expected errors into one clear line and exit code 1."""
+    """Turns every expected error (an ``OncoKGError``) into one line on stderr and exit 1."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (GraphUnavailable, ServerError) as exc:
+        except OncoKGError as exc:
             raise click.ClickException(str(exc)) from None
-        except Exception as exc:
-            known = _known_errors()
-            if isinstance(exc, known):
-                raise click.ClickException(str(exc)) from None
-            raise
-
-
-def _known_errors() -> tuple[type[BaseException], ...]:
-    """Error types whose message is the whole story (bad input, not bugs)."""
-    from kg.schema import SchemaError
-    from kg.writer import WriteError
-
-    errors: list[type[BaseException]] = [SchemaError, WriteError]
-    for module, name in (
-        ("loaders", "SourceError"),
-        ("queries", "QueryError"),
-        ("gnn.predict", "PredictionError"),
-        ("gnn.artifact", "ArtifactError"),
-    ):
-        with contextlib.suppress(ImportError, AttributeError):
-            errors.append(getattr(__import__(module, fromlist=[name]), name))
-    return tuple(errors)
 
 
 @click.group(cls=OncoKGGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,8 +81,6 @@ def schema() -> None:
 @schema.command("apply")
 def schema_apply() -> None:
     """Create every uniqueness constraint and index (idempotent)."""
-    from kg.writer import apply_schema
-
     with graph() as (driver, database):
         count = apply_schema(driver, database)
     click.echo(f"schema applied: {count} constraints and indexes in place")
@@ -107,8 +90,6 @@ def schema_apply() -> None:
 @click.option("--sources", is_flag=True, help="Also count relationships per source.")
 def stats(sources: bool) -> None:
     """Print node counts per label and relationship counts per type."""
-    from kg.stats import graph_counts, source_counts
-
     with graph() as (driver, database):
         click.echo(graph_counts(driver, database).to_string(index=False))
         if sources:
@@ -129,9 +110,6 @@ def stats(sources: bool) -> None:
 def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
          list_sources: bool) -> None:
     """Load all (or the named) SOURCES into the graph, then print counts and reports."""
-    import loaders
-    from kg.load import load_into_graph
-
     if list_sources:
         for name, source in loaders.SOURCES.items():
             click.echo(f"{name:12} {source.provenance:28} {source.description}")
@@ -156,10 +134,8 @@ def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
               default=Path("runs/export"), show_default=True)
 def export(out: Path) -> None:
     """Export the graph (every biological relationship) for training without Neo4j."""
-    from kg.export import GraphExport
-
     with graph() as (driver, database):
-        exported = GraphExport.from_neo4j(driver, database)
+        exported = export_graph(driver, database)
     exported.save(out)
     counts = exported.manifest["node_counts"] | exported.manifest["edge_counts"]
     click.echo("\n".join(f"{name:40} {count:>9,}" for name, count in counts.items()))
@@ -193,8 +169,6 @@ def _result_options(command):
 def query(name: str | None, list_all: bool, show: bool, params: tuple[str, ...], fmt: str,
           limit: int, timeout: float) -> None:
     """Run the curated query NAME (read-only) and print its rows."""
-    import queries
-
     if list_all or not name:
         if not list_all:
             raise click.UsageError("give a query NAME, or --list to see them")
@@ -219,8 +193,6 @@ def query(name: str | None, list_all: bool, show: bool, params: tuple[str, ...],
 @_result_options
 def cypher(text: str, params: tuple[str, ...], fmt: str, limit: int, timeout: float) -> None:
     """Run ad hoc read-only Cypher TEXT ('-' reads it from stdin); writes are refused."""
-    import queries
-
     if text == "-":
         text = sys.stdin.read()
     values = queries.parse_cli_params(params)
@@ -228,10 +200,6 @@ def cypher(text: str, params: tuple[str, ...], fmt: str, limit: int, timeout: fl
 
 
 def _print_result(execute, fmt: str) -> None:
-    import warnings
-
-    import queries
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", queries.TruncatedWarning)
         frame = execute()
@@ -241,15 +209,9 @@ def _print_result(execute, fmt: str) -> None:
             click.echo(f"note: {warning.message}", err=True)
 
 
-# -- models, screens and the main job (kg/cli_models.py) ------------------------------------
-def _register_model_commands() -> None:
-    from kg.cli_models import COMMANDS
-
-    for command in COMMANDS:
-        main.add_command(command)
-
-
-_register_model_commands()
+# -- models, screens and the main job (app/cli_models.py) -----------------------------------
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,16 @@ import neo4j
 import numpy as np
 import pandas as pd
 
+from oncokg.app.load import load_into_graph
+from oncokg.gnn.predict import Predictor
+from oncokg.gnn.report import write_report
+from oncokg.gnn.screen import Screen
+from oncokg.gnn.train import train
+from oncokg.kg.export import export_graph
+from oncokg.kg.predictions import write_predictions
+from oncokg.queries.evidence import explain
+from oncokg.queries.runner import Runner
+
 Say = Callable[[str], None]
 
 
@@ -51,10 +61,6 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
                write_back: bool = False, say: Say = lambda _: None,
                predictor=None) -> ScreenOutput:
     """Run every query of ``request`` with one loaded model; returns what was written."""
-    from gnn.predict import Predictor
-    from gnn.report import write_report
-    from gnn.screen import Screen
-
     predictor = predictor or Predictor.load(model_path)
     screen = Screen(predictor)
     say(f"model {predictor!r}")
@@ -78,8 +84,6 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
     out.mkdir(parents=True, exist_ok=True)
     evidence = {}
     if driver is not None:
-        from queries.runner import Runner
-
         runner = Runner(driver, database)
         for position, result in enumerate(screens):
             evidence[position] = explain_candidates(runner, result, request)
@@ -109,8 +113,6 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
 
 def explain_candidates(runner, result, request: ScreenRequest) -> pd.DataFrame:
     """Evidence paths for each query's top candidates (``request.explain_top`` per query)."""
-    from queries.evidence import explain
-
     frame = result.candidates
     rows = []
     if frame.empty:
@@ -141,8 +143,6 @@ def explain_candidates(runner, result, request: ScreenRequest) -> pd.DataFrame:
 def write_back_predictions(driver: neo4j.Driver, predictor, screens,
                            database: str | None = None) -> tuple[int, int]:
     """Store the screens' drug–gene or drug–cell-line predictions as PREDICTED_* links."""
-    from kg.predictions import write_predictions
-
     rows = []
     for result in screens:
         frame = result.candidates
@@ -202,10 +202,6 @@ def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | P
              smiles_file: Path, database: str | None = None, say: Say = print,
              epochs: int | None = None) -> dict[str, Path]:
     """Load, export, train both tasks, screen, write back and report; returns the outputs."""
-    from gnn.train import train
-    from kg.export import GraphExport
-    from kg.load import load_into_graph
-
     out = Path(out_dir)
     started = time.perf_counter()
     say("1/5 loading every source into Neo4j ...")
@@ -213,7 +209,7 @@ def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | P
                               report_dir=out / "load_reports", progress=say)
     say(f"    {outcome.rows:,} rows in {outcome.seconds:.0f}s")
     say("2/5 exporting the graph for training ...")
-    export = GraphExport.from_neo4j(driver, database)
+    export = export_graph(driver, database)
     export.save(out / "export")
     artifacts = {}
     for task, split in (("drug-response", "cold-drug"), ("drug-target", "cold-drug")):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kg.schema import SCHEMA
+from oncokg.contract.schema import SCHEMA
 
 
 @dataclass

@@ -6,14 +6,24 @@ registered on the main group in ``kg.cli``.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import click
 
-from kg.connection import graph
+from oncokg.app.pipeline import ScreenRequest, run_demo, run_screen
+from oncokg.contract.export import GraphExport
+from oncokg.contract.tasks import SPLITS, Task, TaskError
+from oncokg.gnn.predict import Predictor
+from oncokg.gnn.train import train as run_train
+from oncokg.kg.connection import graph
+from oncokg.kg.export import export_graph
+from oncokg.kg.predictions import remove_predictions
+from oncokg.loaders.crossstudy import read_study
+from oncokg.queries import render
 
-TASKS = click.Choice(["drug-response", "drug-target"])
-SPLITS = ("random", "cold-drug", "cold-cell", "cold-target", "cold-tumor")
+TASKS = click.Choice([task.value for task in Task])
+RELATIONS = click.Choice([task.relation for task in Task])
 FORMATS = click.Choice(["table", "csv", "json"])
 
 
@@ -25,14 +35,20 @@ def _seeds(text: str) -> tuple[int, ...]:
             from None
 
 
+def _check_split(task: str, split: str, hint: str) -> str:
+    """``split`` if ``task`` defines it; otherwise a usage error that names the option."""
+    try:
+        return Task(task).check_split(split)
+    except TaskError as error:
+        raise click.BadParameter(str(error), param_hint=hint) from None
+
+
 def _export(export_dir: Path | None):
     """A saved export, or a fresh one from the graph."""
-    from kg.export import GraphExport
-
     if export_dir is not None:
         return GraphExport.load(export_dir)
     with graph() as (driver, database):
-        return GraphExport.from_neo4j(driver, database)
+        return export_graph(driver, database)
 
 
 export_option = click.option(
@@ -54,13 +70,7 @@ def cross_study_options(command):
 
 
 def _studies(names: tuple[str, ...], data_dir: Path | None) -> list:
-    from loaders.base import SourceError
-    from loaders.crossstudy import read_study
-
-    try:
-        return [read_study(name, data_dir) for name in names]
-    except SourceError as error:
-        raise click.ClickException(str(error)) from None
+    return [read_study(name, data_dir) for name in names]
 
 
 @click.command()
@@ -79,8 +89,7 @@ def train(task: str, split: str, model: str, seeds: str, epochs: int | None, out
           artifact: Path | None, export_dir: Path | None, studies: tuple[str, ...],
           study_dir: Path | None) -> None:
     """Train a model on TASK/SPLIT beside every baseline; save the model artifact."""
-    from gnn.train import train as run_train
-
+    _check_split(task, split, "--split")
     artifact = artifact or Path("runs/models") / f"{task}.pt"
     results = run_train(_export(export_dir), task=task, split=split, model=model,
                         seeds=_seeds(seeds), epochs=epochs, out_dir=out, artifact_path=artifact,
@@ -103,13 +112,10 @@ def train(task: str, split: str, model: str, seeds: str, epochs: int | None, out
 def evaluate(task: str, splits: str, model: str, seeds: str, epochs: int | None, out: Path,
              export_dir: Path | None, studies: tuple[str, ...], study_dir: Path | None) -> None:
     """Evaluate the model and every baseline on several splits (mean ± SD over seeds)."""
-    from gnn.train import train as run_train
-
+    chosen = [_check_split(task, s.strip(), "--splits") for s in splits.split(",") if s.strip()]
     export = _export(export_dir)
     cross_study = _studies(studies, study_dir)
-    for split in [s.strip() for s in splits.split(",") if s.strip()]:
-        if split not in SPLITS:
-            raise click.BadParameter(f"unknown split {split!r}; use {', '.join(SPLITS)}")
+    for split in chosen:
         results = run_train(export, task=task, split=split, model=model, seeds=_seeds(seeds),
                             epochs=epochs, out_dir=out, cross_study=cross_study)
         click.echo(results.to_markdown() + "\n")
@@ -124,7 +130,7 @@ def evaluate(task: str, splits: str, model: str, seeds: str, epochs: int | None,
 @click.option("--smiles", help="A new compound's SMILES (no graph node needed).")
 @click.option("--cell-line", help="Rank drugs for this cell line (response models).")
 @click.option("--gene", help="Rank drugs for this gene (target models).")
-@click.option("--relation", type=click.Choice(["TARGETS", "RESPONSE"]), default=None,
+@click.option("--relation", type=RELATIONS, default=None,
               help="Default: the model's relation.")
 @click.option("--tumor-types", is_flag=True, help="Rank tumor types instead of cell lines.")
 @click.option("--top-k", type=click.IntRange(min=1), default=10, show_default=True)
@@ -133,9 +139,6 @@ def predict(model_path: Path, drug: str | None, smiles: str | None, cell_line: s
             gene: str | None, relation: str | None, tumor_types: bool, top_k: int,
             fmt: str) -> None:
     """Rank targets or sensitive cell lines / tumor types for a drug or a new SMILES."""
-    from gnn.predict import Predictor
-    from queries import render
-
     given = [x for x in (drug, smiles, cell_line, gene) if x]
     if len(given) != 1:
         raise click.UsageError("give exactly one of --drug, --smiles, --cell-line, --gene")
@@ -180,8 +183,6 @@ def screen(model_path: Path, tumor, mutation, cell_line, drug, smiles_file: Path
            out: Path) -> None:
     """Rank drugs for tumor types, mutations or cell lines (or targets / tumor types for
     drugs and new compounds), with evidence paths, files and an HTML report."""
-    from kg.pipeline import ScreenRequest, run_screen
-
     request = ScreenRequest(tumor=tumor, mutation=mutation, cell_line=cell_line, drug=drug,
                             smiles_file=smiles_file, k=k, exclude_known=exclude_known,
                             pool=pool)
@@ -206,13 +207,11 @@ def predictions() -> None:
 
 
 @predictions.command("remove")
-@click.option("--relation", type=click.Choice(["TARGETS", "RESPONSE"]), required=True)
+@click.option("--relation", type=RELATIONS, required=True)
 @click.option("--model", "model_name", required=True, help="e.g. sage-drug-response")
 @click.option("--version", default=None, help="One version; default: every version.")
 def predictions_remove(relation: str, model_name: str, version: str | None) -> None:
     """Delete a model's PREDICTED_* links (one version or all)."""
-    from kg.predictions import remove_predictions
-
     with graph() as (driver, database):
         removed = remove_predictions(driver, relation, model_name, version, database)
     click.echo(f"removed {removed:,} predicted links")
@@ -227,11 +226,8 @@ def predictions_remove(relation: str, model_name: str, version: str | None) -> N
               help="Training epochs (default: the models' own).")
 def demo(data_dir: Path | None, out: Path, epochs: int | None) -> None:
     """The main job: load every source, train both tasks, screen, write back, report."""
-    from importlib import resources
 
-    from kg.pipeline import run_demo
-
-    smiles = resources.files("gnn").joinpath("data/demo_compounds.smi")
+    smiles = resources.files("oncokg.gnn").joinpath("data/demo_compounds.smi")
     with resources.as_file(smiles) as smiles_file, graph() as (driver, database):
         reports = run_demo(driver, data_dir, out, Path(smiles_file), database,
                            say=lambda m: click.echo(m, err=True), epochs=epochs)

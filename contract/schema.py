@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from oncokg.contract.errors import OncoKGError
+
 
 @dataclass(frozen=True)
 class NodeType:
@@ -123,7 +125,7 @@ class GraphSchema:
             ) from None
 
 
-class SchemaError(ValueError):
+class SchemaError(OncoKGError, ValueError):
     """A table or query names a label, relationship type or key the schema does not declare."""
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import neo4j
 
-from kg.writer import GraphWriter, WriteSummary, apply_schema
+from oncokg import loaders
+from oncokg.kg.writer import GraphWriter, WriteSummary, apply_schema
 
 
 @dataclass
@@ -62,8 +63,6 @@ def load_into_graph(
 
     Normalization reports are written to ``report_dir`` (one JSON file per source) when given.
     """
-    import loaders
-
     chosen = list(names) if names else None
     parsed = []
     for name in chosen or loaders.DEFAULT_SOURCES:

@@ -1,0 +1,37 @@
+"""The drug vocabulary: the shared ``DrugResolver`` built from the drug sources' files.
+
+GDSC's compound list, the structure tables and DrugBank each contribute ``DrugRecord``s; the
+resolver merges them once per set of files and every loader names drugs through it
+(``LoadContext.drugs``), so a drug has one key whichever source mentions it.
+"""
+
+from __future__ import annotations
+
+from oncokg.loaders import drugbank, gdsc_drugs, structures
+from oncokg.loaders.drugs import DrugRecord, DrugResolver
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.files import SourceFile
+from oncokg.loaders.report import Issue
+
+_RESOLVERS: dict[tuple, DrugResolver] = {}
+
+
+def vocabulary_files() -> list[SourceFile]:
+    """The ``SourceFile``s the resolver is built from, in a fixed order."""
+    return [*gdsc_drugs.VOCABULARY_FILES, *structures.VOCABULARY_FILES,
+            *drugbank.VOCABULARY_FILES]
+
+
+def resolver(fetcher: Fetcher) -> DrugResolver:
+    """The process-wide drug resolver for the fetcher's vocabulary files (built once)."""
+    paths = [fetcher.path(f) for f in vocabulary_files()]
+    key = tuple((str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+    if key not in _RESOLVERS:
+        records: list[DrugRecord] = []
+        issues: list[Issue] = []
+        for module in (gdsc_drugs, structures, drugbank):
+            found, problems = module.drug_records(fetcher)
+            records += found
+            issues += problems
+        _RESOLVERS[key] = DrugResolver(records, issues)
+    return _RESOLVERS[key]
