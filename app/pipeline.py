@@ -180,7 +180,7 @@ def _per_cell_line(predictor, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _validation(predictor) -> dict:
-    state = predictor.artifact.get("validation")
+    state = predictor.artifact.validation
     if not state:
         return {}
     return {predictor.relation: (np.asarray(state["scores"], dtype=float),

@@ -50,7 +50,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
              "A Reactome pathway (stable id) or an MSigDB gene set (set name)."),
     NodeType("Drug", "id",
              ("name", "synonyms", "smiles", "inchikey", "gdsc_ids", "chembl_id", "drugbank_id",
-              "pubchem_cid", "sources"),
+              "pubchem_cid", "name_forms", "sources"),
              "A compound keyed by InChIKey where a structure exists, else by a source id."),
     NodeType("TumorType", "code", ("name", "tissue", "main_type", "parent", "level", "sources"),
              "An OncoTree tumor type."),

@@ -1,9 +1,10 @@
 """Typed node and relationship tables: the currency between loaders, the writer and the export.
 
 A ``NodeTable`` is a DataFrame with one row per node: the label's key column plus property
-columns. A ``RelTable`` is a DataFrame with ``start`` and ``end`` columns holding the keys of
-the endpoint nodes (labels come from the schema) plus property columns. Missing values (None/NaN)
-mean "no value" and are not written, so they never overwrite what another source set.
+columns (Drug tables also get ``name_forms``, derived here from the name and synonyms). A
+``RelTable`` is a DataFrame with ``start`` and ``end`` columns holding the keys of the endpoint
+nodes (labels come from the schema) plus property columns. Missing values (None/NaN) mean "no
+value" and are not written, so they never overwrite what another source set.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from oncokg.contract.names import name_forms
 from oncokg.contract.schema import SCHEMA
 
 
@@ -29,10 +31,23 @@ class NodeTable:
             raise ValueError(f"{self.display}: missing key column {key!r}")
         if not self.name:
             self.name = self.label
+        if self.label == "Drug" and "name" in self.rows.columns:
+            self.rows = self.rows.assign(name_forms=drug_name_forms(self.rows))
 
     @property
     def display(self) -> str:
         return f"node table {self.name or self.label!r}"
+
+
+def drug_name_forms(rows: pd.DataFrame) -> list[list[str] | None]:
+    """``name_forms`` of Drug rows: the normalized forms of each name and its synonyms, which
+    the query runner matches a typed name against (``oncokg.contract.names``)."""
+    synonyms = rows["synonyms"] if "synonyms" in rows.columns else [None] * len(rows)
+    forms = []
+    for name, others in zip(rows["name"], synonyms, strict=True):
+        listed = [] if others is None or isinstance(others, float) else list(others)
+        forms.append(name_forms([name if isinstance(name, str) else None, *listed]) or None)
+    return forms
 
 
 @dataclass

@@ -12,11 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from sklearn.isotonic import IsotonicRegression
-
-from oncokg.contract.tasks import Task
-from oncokg.gnn.predict import Predictor
 
 
 @dataclass
@@ -51,44 +47,6 @@ class Calibrator:
     def from_state(cls, state: dict) -> Calibrator:
         return cls(np.asarray(state["x"], dtype=float), np.asarray(state["y"], dtype=float),
                    int(state["n_val"]), float(state["positive_rate"]))
-
-
-def attach_calibration(artifact: dict, data, max_pairs: int = 20_000) -> dict:
-    """Score the validation split with the artifact's model; store scores, labels, calibrator.
-
-    Response: the predicted probability of sensitivity against the observed ``sensitive``
-    label of validation pairs. Targets: the link score of validation targets against the
-    split's fixed type-constrained negatives. At most ``max_pairs`` pairs are kept (seeded).
-    """
-
-    predictor = Predictor(artifact)
-    split = data.split
-    if data.task == Task.RESPONSE:
-        pairs = split.part_pairs("val")
-        labels = data.sensitive[split.part("val")]
-        keep = np.isfinite(labels)
-        pairs, labels = pairs[keep], labels[keep]
-        h = predictor.embeddings()
-        with torch.no_grad():
-            out = predictor.model.decoder(h["Drug"][torch.as_tensor(pairs[:, 0])],
-                                          h["CellLine"][torch.as_tensor(pairs[:, 1])])
-        scores = torch.sigmoid(out[:, 1]).numpy()
-    else:
-        positives, negatives = split.part_pairs("val"), data.negatives["val"]
-        pairs = np.r_[positives, negatives]
-        labels = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
-        h = predictor.embeddings()
-        with torch.no_grad():
-            scores = predictor.model.decoder(h["Drug"][torch.as_tensor(pairs[:, 0])],
-                                             h["Gene"][torch.as_tensor(pairs[:, 1])]).numpy()
-    if len(scores) > max_pairs:
-        chosen = np.random.default_rng(split.seed).choice(len(scores), max_pairs, replace=False)
-        scores, labels = scores[chosen], labels[chosen]
-    artifact["validation"] = {"scores": torch.as_tensor(scores, dtype=torch.float32),
-                              "labels": torch.as_tensor(labels, dtype=torch.float32)}
-    if len(np.unique(labels)) == 2:
-        artifact["calibration"] = Calibrator.fit(scores, labels).state()
-    return artifact
 
 
 def reliability(scores: np.ndarray, labels: np.ndarray, bins: int = 10

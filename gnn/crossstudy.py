@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 
 from oncokg.contract.export import GraphExport
-from oncokg.contract.tasks import SENSITIVE_QUANTILE
+from oncokg.contract.tasks import RESPONSE_EDGE, SENSITIVE_QUANTILE
 from oncokg.gnn.evaluate import sensitivity_from_regression
 from oncokg.gnn.features import DrugFeaturizer, InvalidSmilesError
 from oncokg.gnn.metrics import auprc, auroc, pooled_pearson, within_drug_pearson
-from oncokg.gnn.splits import RESPONSE_EDGE, Split
+from oncokg.gnn.splits import Split
 
 SUBSETS = ("all", "unseen")
 #: The table of compounds GDSC never screened, scored from their SMILES.

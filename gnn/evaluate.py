@@ -19,10 +19,16 @@ import pandas as pd
 import scipy.sparse as sp
 
 from oncokg.contract.export import GraphExport
-from oncokg.contract.tasks import SENSITIVE_QUANTILE, Task, parse_sensitive, sensitive_calls
+from oncokg.contract.tasks import (
+    SENSITIVE_QUANTILE,
+    TARGET_EDGE,
+    Task,
+    parse_sensitive,
+    sensitive_calls,
+)
 from oncokg.gnn.features import NodeFeatures
 from oncokg.gnn.metrics import FilteredRankEvaluator, auprc, auroc, mean_sd, response_metrics
-from oncokg.gnn.splits import TARGET_EDGE, Split
+from oncokg.gnn.splits import Split
 
 RESPONSE_METRICS = ("within_drug_r", "pooled_r", "rmse", "auroc", "auprc")
 TARGET_METRICS = ("mrr", "hits@1", "hits@10", "auroc", "auprc")

@@ -20,8 +20,8 @@ import torch
 from torch_geometric.data import HeteroData
 
 from oncokg.contract.export import EdgeKey, GraphExport
-from oncokg.contract.tasks import parse_sensitive
-from oncokg.gnn.splits import RESPONSE_EDGE, Split
+from oncokg.contract.tasks import RESPONSE_EDGE, parse_sensitive
+from oncokg.gnn.splits import Split
 
 REVERSE_PREFIX = "rev_"
 #: Structural-similarity edges between drugs (from ``gnn.features``), not a graph relation.

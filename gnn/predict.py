@@ -12,7 +12,7 @@ small drug-target model on a synthetic graph and save its artifact:
 ...                 baselines=False, artifact_path=path, progress=False)
 
 Load it (``torch.load(weights_only=True)`` underneath) and rank genes for a drug named by its
-graph key, name or synonym, in any case:
+graph key, name or synonym, in any case or spelling (``oncokg.contract.names``):
 
 >>> predictor = Predictor.load(path)
 >>> predictor.task, predictor.release
@@ -41,7 +41,7 @@ Unknown names and invalid SMILES raise :class:`PredictionError` with a clear mes
 >>> predictor.top_targets("no-such-drug")
 Traceback (most recent call last):
 ...
-oncokg.gnn.predict.PredictionError: unknown drug 'no-such-drug' (not a Drug key, name or synonym)
+oncokg.gnn.predict.PredictionError: unknown drug 'no-such-drug' (no key, name or synonym matches)
 >>> predictor.score_smiles("C1CC(")
 Traceback (most recent call last):
 ...
@@ -63,12 +63,19 @@ import pandas as pd
 import torch
 
 from oncokg.contract.errors import OncoKGError
-from oncokg.gnn.artifact import load_artifact
+from oncokg.contract.names import AmbiguousName, NameIndex, NameNotFound
+from oncokg.contract.tasks import Task, TaskError
+from oncokg.gnn.artifact import ArtifactError, ModelArtifact
+from oncokg.gnn.calibration import Calibrator
 from oncokg.gnn.features import DrugFeaturizer, InvalidSmilesError, tanimoto_neighbours
 from oncokg.gnn.graph import SIMILAR_EDGE, reverse_type
 from oncokg.gnn.models import LinkModel
 
-RELATIONS = {"TARGETS": "drug-target", "RESPONSE": "drug-response"}
+#: How each label is called in messages.
+NOUNS = {"Drug": "drug", "Gene": "gene", "CellLine": "cell line", "TumorType": "tumor type",
+         "Mutation": "mutation", "Pathway": "pathway"}
+#: Batch of (drug, cell line) pairs scored at once.
+PAIR_BATCH = 65_536
 
 
 class PredictionError(OncoKGError, ValueError):
@@ -79,18 +86,23 @@ class PredictionError(OncoKGError, ValueError):
 class Predictor:
     """A trained model with its graph and id maps, ready to score links."""
 
-    def __init__(self, artifact: dict) -> None:
+    def __init__(self, artifact: ModelArtifact) -> None:
         self.artifact = artifact
-        self.task: str = artifact["task"]
-        self.relation: str = artifact["relation"]
-        self.release: str = artifact["release"]
-        self.metrics: dict = artifact["metrics"]
-        self.model = LinkModel(artifact["config"])
-        self.model.load_state_dict(artifact["state_dict"])
+        self.task: str = artifact.task
+        self.relation: str = artifact.relation
+        self.release: str = artifact.release
+        self.metrics: dict = artifact.metrics
+        self.model = LinkModel(artifact.config)
+        try:
+            self.model.load_state_dict(artifact.state_dict)
+        except RuntimeError as error:
+            first = str(error).strip().splitlines()[-1].strip()
+            raise ArtifactError(f"the artifact's weights do not fit its model config: {first}"
+                                ) from None
         self.model.eval()
-        self.featurizer = DrugFeaturizer.from_state(artifact["featurizer"])
-        self.nodes = artifact["nodes"]
-        raw = artifact["inputs"]
+        self.featurizer = DrugFeaturizer.from_state(artifact.featurizer)
+        self.nodes = artifact.nodes
+        raw = artifact.inputs
         self.inputs = {
             "drug_x": torch.cat([raw["drug_fp"].float(), raw["drug_desc"]], dim=1),
             "drug_has_structure": raw["drug_has_structure"],
@@ -98,35 +110,36 @@ class Predictor:
             "cell_x": raw["cell_x"], "cell_known": raw["cell_known"],
         }
         self.graph = {}
-        for edge_type, index in zip(artifact["graph"]["edge_types"],
-                                    artifact["graph"]["edge_index"], strict=True):
-            self.graph[tuple(edge_type)] = index
-            self.graph[reverse_type(tuple(edge_type))] = index.flip(0)
-        self._index = {label: _name_index(ids) for label, ids in self.nodes.items()}
+        for edge_type, index in artifact.graph.items():
+            self.graph[edge_type] = index
+            self.graph[reverse_type(edge_type)] = index.flip(0)
+        self._names: dict[str, NameIndex[int]] = {}
+        self.calibrator = (Calibrator.from_state(artifact.calibration)
+                           if artifact.calibration else None)
         self._h: dict[str, torch.Tensor] | None = None
-        scaling = artifact.get("scaling", {})
-        self.y_mean, self.y_std = scaling.get("y_mean", 0.0), scaling.get("y_std", 1.0)
+        self.y_mean = artifact.scaling.get("y_mean", 0.0)
+        self.y_std = artifact.scaling.get("y_std", 1.0)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Predictor:
         """Load an artifact written by ``train(..., artifact_path=...)``."""
-        return cls(load_artifact(path))
+        return cls(ModelArtifact.load(path))
 
     def __repr__(self) -> str:
-        return (f"Predictor(task={self.task!r}, model={self.artifact['config']['model']!r}, "
-                f"release={self.release!r}, split={self.artifact['split']!r})")
+        return (f"Predictor(task={self.task!r}, model={self.artifact.model_name!r}, "
+                f"release={self.release!r}, split={self.artifact.split!r})")
 
     # -- identifiers ----------------------------------------------------------------------------
     def resolve(self, label: str, name: str) -> int:
-        """Node index of ``name`` (key, name or synonym, case-insensitive) of ``label``."""
-        index = self._index.get(label)
-        if index is None:
+        """Node index of ``name`` of ``label``: its key, name or synonym in any spelling."""
+        if label not in self.nodes:
             raise PredictionError(f"this model has no {label} nodes")
-        found = index.get(str(name).strip().lower())
-        if found is None:
-            raise PredictionError(f"unknown {_noun(label)} {name!r} (not a {label} key, name or "
-                                  f"synonym)")
-        return found
+        if label not in self._names:
+            self._names[label] = _name_index(label, self.nodes[label])
+        try:
+            return self._names[label].resolve(name)
+        except (NameNotFound, AmbiguousName) as error:
+            raise PredictionError(str(error)) from None
 
     def key(self, label: str, i: int) -> str:
         """Graph key of node ``i`` of ``label``."""
@@ -136,6 +149,16 @@ class Predictor:
         """Name of node ``i`` of ``label`` (empty when the graph has none)."""
         return self.nodes[label]["names"][i]
 
+    def require(self, relation: str) -> None:
+        """Raise :class:`PredictionError` unless this model scores ``relation``."""
+        try:
+            needed = Task.of_relation(relation)
+        except TaskError as error:
+            raise PredictionError(str(error)) from None
+        if relation != self.relation:
+            raise PredictionError(f"this model was trained for {self.task} ({self.relation}); "
+                                  f"{relation} needs a {needed.value} model")
+
     # -- embeddings -----------------------------------------------------------------------------
     @torch.no_grad()
     def embeddings(self) -> dict[str, torch.Tensor]:
@@ -144,8 +167,8 @@ class Predictor:
             self._h = self.model(self.inputs, self.graph)
         return self._h
 
-    @torch.no_grad()
-    def _smiles_embedding(self, smiles: str) -> torch.Tensor:
+    def smiles_embedding(self, smiles: str) -> torch.Tensor:
+        """The embedding of a new compound (no graph node) from its SMILES."""
         return self.smiles_embeddings([smiles])[0]
 
     @torch.no_grad()
@@ -181,6 +204,50 @@ class Predictor:
                 graph[reverse_type(SIMILAR_EDGE)] = graph[SIMILAR_EDGE].flip(0)
         return self.model(inputs, graph)["Drug"][n_old:]
 
+    def similar_drugs(self, x: torch.Tensor) -> np.ndarray:
+        """Indices of the graph drugs structurally nearest to feature vector ``x``."""
+        settings = self.featurizer.settings
+        has = np.flatnonzero(self.inputs["drug_has_structure"].numpy())
+        if settings.similar_k <= 0 or not len(has):
+            return np.zeros(0, dtype=np.int64)
+        library = self.artifact.inputs["drug_fp"][has].numpy() > 0
+        query = (x[: settings.fp_bits].numpy() > 0)[None]
+        _, neighbours = tanimoto_neighbours(query, library, settings.similar_k,
+                                            settings.similar_min)
+        return has[neighbours]
+
+    # -- score matrices (screens, write-back, cross-study) --------------------------------------
+    @torch.no_grad()
+    def target_scores(self, drug_h: torch.Tensor) -> np.ndarray:
+        """Target scores, drug embeddings (n, hidden) × every gene."""
+        self.require("TARGETS")
+        return self.model.decoder.score_all(drug_h, self.embeddings()["Gene"]).numpy()
+
+    def target_matrix(self, drugs: np.ndarray) -> np.ndarray:
+        """Target scores, graph drugs × every gene."""
+        return self.target_scores(self.embeddings()["Drug"][torch.as_tensor(drugs)])
+
+    @torch.no_grad()
+    def sensitivity(self, drug_h: torch.Tensor, cells: np.ndarray | None = None) -> np.ndarray:
+        """Predicted probability of sensitivity, drug embeddings × cells (all when None)."""
+        self.require("RESPONSE")
+        cell_h = self.embeddings()["CellLine"]
+        if cells is not None:
+            cell_h = cell_h[torch.as_tensor(cells)]
+        n_d, n_c = len(drug_h), len(cell_h)
+        out = np.empty(n_d * n_c, dtype=np.float32)
+        d_idx = torch.arange(n_d).repeat_interleave(n_c)
+        c_idx = torch.arange(n_c).repeat(n_d)
+        for start in range(0, n_d * n_c, PAIR_BATCH):
+            sl = slice(start, start + PAIR_BATCH)
+            logits = self.model.decoder(drug_h[d_idx[sl]], cell_h[c_idx[sl]])[:, 1]
+            out[sl] = torch.sigmoid(logits).numpy()
+        return out.reshape(n_d, n_c)
+
+    def response_matrix(self, drugs: np.ndarray, cells: np.ndarray | None) -> np.ndarray:
+        """Predicted probability of sensitivity, graph drugs × cells (all cells when None)."""
+        return self.sensitivity(self.embeddings()["Drug"][torch.as_tensor(drugs)], cells)
+
     @torch.no_grad()
     def ln_ic50_matrix(self, drug_h: torch.Tensor, cells: np.ndarray) -> np.ndarray:
         """Predicted ln IC50, drug embeddings (n, hidden) × the given cell lines."""
@@ -190,92 +257,58 @@ class Predictor:
         out = self.model.decoder(drug_h.repeat_interleave(n_c, 0), cell_h.repeat(n_d, 1))
         return (out[:, 0] * self.y_std + self.y_mean).reshape(n_d, n_c).numpy()
 
-    def similar_drugs(self, x: torch.Tensor) -> np.ndarray:
-        """Indices of the graph drugs structurally nearest to feature vector ``x``."""
-        settings = self.featurizer.settings
-        has = np.flatnonzero(self.inputs["drug_has_structure"].numpy())
-        if settings.similar_k <= 0 or not len(has):
-            return np.zeros(0, dtype=np.int64)
-        library = self.artifact["inputs"]["drug_fp"][has].numpy() > 0
-        query = (x[: settings.fp_bits].numpy() > 0)[None]
-        _, neighbours = tanimoto_neighbours(query, library, settings.similar_k,
-                                            settings.similar_min)
-        return has[neighbours]
-
-    def require(self, relation: str) -> None:
-        """Raise :class:`PredictionError` unless this model scores ``relation``."""
-        if relation not in RELATIONS:
-            raise PredictionError(f"unknown relation {relation!r}; use one of {list(RELATIONS)}")
-        if relation != self.relation:
-            raise PredictionError(f"this model was trained for {self.task} ({self.relation}); "
-                                  f"{relation} needs a {RELATIONS[relation]} model")
-
-    # -- raw scores -----------------------------------------------------------------------------
     @torch.no_grad()
-    def _target_scores(self, drug_h: torch.Tensor) -> np.ndarray:
-        h = self.embeddings()
-        return self.model.decoder.score_all(drug_h[None], h["Gene"])[0].numpy()
-
-    @torch.no_grad()
-    def _response(self, drug_h: torch.Tensor, cells: torch.Tensor) -> tuple[np.ndarray,
-                                                                              np.ndarray]:
-        h = self.embeddings()
-        out = self.model.decoder(drug_h.expand(len(cells), -1), h["CellLine"][cells])
+    def _response(self, drug_h: torch.Tensor, cells: torch.Tensor
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """(probability of sensitivity, ln IC50) of one drug embedding over ``cells``."""
+        out = self.model.decoder(drug_h.expand(len(cells), -1),
+                                 self.embeddings()["CellLine"][cells])
         return (torch.sigmoid(out[:, 1]).numpy(),
                 (out[:, 0] * self.y_std + self.y_mean).numpy())
 
-    def _known(self, name: str) -> set[tuple[int, int]]:
-        index = self.artifact["known"][name]
-        return set(zip(index[0].tolist(), index[1].tolist(), strict=True))
+    def calibrate(self, scores: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities of scores (validation isotonic fit; NaN without one)."""
+        if self.calibrator is None:
+            return np.full(np.shape(scores), np.nan, dtype=float)
+        return self.calibrator(scores)
 
-    # -- batch scoring (screens) ----------------------------------------------------------------
+    # -- what the model was trained and measured on ---------------------------------------------
     @property
     def name_tag(self) -> str:
         """The model's name in write-back: encoder and task, e.g. ``sage-drug-response``."""
-        return f"{self.artifact['config']['model']}-{self.task}"
+        return f"{self.artifact.model_name}-{self.task}"
 
     @property
     def model_version(self) -> str:
         """A version that changes whenever the trained weights change (creation time + hash)."""
-        import hashlib
-
-        digest = hashlib.sha256()
-        for name in sorted(self.artifact["state_dict"]):
-            digest.update(self.artifact["state_dict"][name].numpy().tobytes())
-        created = self.artifact.get("created", "")[:19].replace(":", "").replace("-", "")
-        return f"{created}-{digest.hexdigest()[:10]}"
+        return self.artifact.version
 
     def describe(self) -> dict:
         """What the predictions were measured on: task, model, split, seeds, release, metrics."""
-        metrics = self.artifact["metrics"]
         return {"task": self.task, "model": self.name_tag, "model_version": self.model_version,
-                "split": self.artifact["split"], "seeds": metrics.get("seeds", []),
-                "release": self.release, "summary": metrics.get("summary", {})}
+                "split": self.artifact.split, "seeds": self.metrics.get("seeds", []),
+                "release": self.release, "summary": self.metrics.get("summary", {})}
 
     def known_pairs(self, name: str) -> set[tuple[int, int]]:
         """Known (row, column) index pairs: ``TARGETS``, ``RESPONSE`` (measured) or
         ``SENSITIVE`` (measured and sensitive)."""
-        if name not in self.artifact["known"]:
+        index = self.artifact.known.get(name)
+        if index is None:
             return set()
-        return self._known(name)
+        return set(zip(index[0].tolist(), index[1].tolist(), strict=True))
 
     def screenable_drugs(self, pool: str = "screened") -> np.ndarray:
         """Candidate drugs: ``screened`` — those with a measured response in the graph (the
         panel the response data covers); ``all`` — every drug with a structure or seen in
         training (extrapolates far beyond the screened chemistry)."""
         if pool == "screened":
-            measured = self.artifact["known"].get("RESPONSE")
+            measured = self.artifact.known.get("RESPONSE")
             if measured is not None and measured.shape[1]:
                 return np.unique(measured[0].numpy())
         elif pool != "all":
             raise PredictionError(f"unknown drug pool {pool!r}; use 'screened' or 'all'")
         usable = self.inputs["drug_has_structure"] | self.inputs["drug_known"]
         return np.flatnonzero(usable.numpy())
-
-    def tumor_of_cell_lines(self) -> tuple[np.ndarray, np.ndarray]:
-        """(cell line, tumor type) index arrays of the MODEL_OF links."""
-        model_of = self.artifact["known"]["MODEL_OF"]
-        return model_of[0].numpy(), model_of[1].numpy()
 
     def cell_lines_for(self, kind: str, value: str) -> np.ndarray:
         """Cell lines of a tumor type (with its OncoTree subtypes), carrying a mutation (id or
@@ -291,7 +324,8 @@ class Predictor:
                 while frontier:
                     frontier = set(child[np.isin(parent, list(frontier))].tolist()) - types
                     types |= frontier
-            cells, tumors = self.tumor_of_cell_lines()
+            model_of = self.artifact.known["MODEL_OF"]
+            cells, tumors = model_of[0].numpy(), model_of[1].numpy()
             return np.unique(cells[np.isin(tumors, list(types))])
         if kind == "mutation":
             has = self.graph.get(("CellLine", "HAS_MUTATION", "Mutation"))
@@ -304,55 +338,38 @@ class Predictor:
             return np.unique(has[0].numpy()[has[1].numpy() == mutation])
         raise PredictionError(f"unknown screen kind {kind!r}")
 
-    @torch.no_grad()
-    def response_matrix(self, drugs: np.ndarray, cells: np.ndarray | None,
-                        batch: int = 65_536) -> np.ndarray:
-        """Predicted probability of sensitivity, drugs × cells (all cells when None)."""
-        h = self.embeddings()
-        return self._response_block(h["Drug"][torch.as_tensor(drugs)], cells, batch)
+    # -- rankings -------------------------------------------------------------------------------
+    def rank_tumor_types(self, p: np.ndarray, k: int = 10, min_cell_lines: int = 1,
+                         drug: int | None = None) -> pd.DataFrame:
+        """Tumor types ranked by the mean predicted sensitivity ``p`` (one value per cell line)
+        of their cell lines (``MODEL_OF``), with the calibrated probability and, for a graph
+        ``drug``, whether any of its measured responses in the type was sensitive."""
+        model_of = self.artifact.known["MODEL_OF"]
+        frame = pd.DataFrame({"cell": model_of[0].numpy(), "tumor": model_of[1].numpy()})
+        frame["p"] = p[frame["cell"].to_numpy()]
+        frame["prob"] = self.calibrate(frame["p"].to_numpy())
+        sensitive = self.known_pairs("SENSITIVE") if drug is not None else set()
+        frame["known"] = [(drug, c) in sensitive for c in frame["cell"]]
+        grouped = frame.groupby("tumor").agg(score=("p", "mean"), probability=("prob", "mean"),
+                                             n_cell_lines=("p", "size"), known=("known", "any"))
+        grouped = grouped[grouped["n_cell_lines"] >= min_cell_lines]
+        grouped = grouped.sort_values(["score", "n_cell_lines"], ascending=False).head(k)
+        return pd.DataFrame({
+            "rank": np.arange(1, len(grouped) + 1),
+            "tumor_type": [self.key("TumorType", int(t)) for t in grouped.index],
+            "tumor_type_name": [self.name("TumorType", int(t)) for t in grouped.index],
+            "score": grouped["score"].to_numpy(),
+            "probability": grouped["probability"].to_numpy(),
+            "n_cell_lines": grouped["n_cell_lines"].to_numpy(),
+            "known": grouped["known"].to_numpy(),
+        })
 
-    @torch.no_grad()
-    def response_matrix_for(self, drug_h: torch.Tensor) -> np.ndarray:
-        """Predicted probability of sensitivity of every cell line for one drug embedding."""
-        return self._response_block(drug_h[None], None)[0]
-
-    @torch.no_grad()
-    def target_matrix(self, drugs: np.ndarray) -> np.ndarray:
-        """Target scores, drugs × every gene."""
-        h = self.embeddings()
-        return self.model.decoder.score_all(h["Drug"][torch.as_tensor(drugs)], h["Gene"]).numpy()
-
-    @torch.no_grad()
-    def target_matrix_for(self, drug_h: torch.Tensor) -> np.ndarray:
-        """Target scores of every gene for one drug embedding."""
-        return self._target_scores(drug_h)
-
-    def smiles_embedding(self, smiles: str) -> torch.Tensor:
-        """The embedding of a new compound (no graph node) from its SMILES."""
-        return self._smiles_embedding(smiles)
-
-    def _response_block(self, drug_h: torch.Tensor, cells: np.ndarray | None,
-                        batch: int = 65_536) -> np.ndarray:
-        cell_h = self.embeddings()["CellLine"]
-        if cells is not None:
-            cell_h = cell_h[torch.as_tensor(cells)]
-        n_d, n_c = len(drug_h), len(cell_h)
-        out = np.empty(n_d * n_c, dtype=np.float32)
-        d_idx = torch.arange(n_d).repeat_interleave(n_c)
-        c_idx = torch.arange(n_c).repeat(n_d)
-        for start in range(0, n_d * n_c, batch):
-            sl = slice(start, start + batch)
-            logits = self.model.decoder(drug_h[d_idx[sl]], cell_h[c_idx[sl]])[:, 1]
-            out[sl] = torch.sigmoid(logits).numpy()
-        return out.reshape(n_d, n_c)
-
-    # -- public API -----------------------------------------------------------------------------
     @torch.no_grad()
     def score_pairs(self, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
         """Score (drug, gene) or (drug, cell line) pairs, by the model's relation."""
         rows = []
         h = self.embeddings()
-        known = self._known(self.relation)
+        known = self.known_pairs(self.relation)
         for drug_name, other_name in pairs:
             d = self.resolve("Drug", drug_name)
             if self.relation == "TARGETS":
@@ -375,8 +392,8 @@ class Predictor:
         """The ``k`` genes the model ranks highest as targets of ``drug``."""
         self.require("TARGETS")
         d = self.resolve("Drug", drug)
-        scores = self._target_scores(self.embeddings()["Drug"][d])
-        known = {g for dd, g in self._known("TARGETS") if dd == d}
+        scores = self.target_matrix(np.array([d]))[0]
+        known = {g for dd, g in self.known_pairs("TARGETS") if dd == d}
         return self._gene_table(scores, k, known, exclude_known,
                                 (self.key("Drug", d), self.name("Drug", d)))
 
@@ -388,9 +405,9 @@ class Predictor:
         h = self.embeddings()
         with torch.no_grad():
             scores = self.model.decoder.score_all(h["Gene"][g][None], h["Drug"])[0].numpy() \
-                if self.artifact["config"]["decoder"] in ("dot", "distmult") else \
+                if self.artifact.config["decoder"] in ("dot", "distmult") else \
                 self.model.decoder(h["Drug"], h["Gene"][g].expand(len(h["Drug"]), -1)).numpy()
-        known = {d for d, gg in self._known("TARGETS") if gg == g}
+        known = {d for d, gg in self.known_pairs("TARGETS") if gg == g}
         order = [i for i in np.argsort(-scores, kind="stable")
                  if not (exclude_known and i in known)][:k]
         return pd.DataFrame([{"rank": r + 1, "gene": self.key("Gene", g),
@@ -407,10 +424,12 @@ class Predictor:
 
     def top_tumor_types(self, drug: str, k: int = 10, min_cell_lines: int = 1) -> pd.DataFrame:
         """Tumor types ranked by mean predicted sensitivity of their cell lines (MODEL_OF)."""
-        self.require("RESPONSE")
         d = self.resolve("Drug", drug)
-        return self._tumor_table(self.embeddings()["Drug"][d], k, min_cell_lines,
-                                 (self.key("Drug", d), self.name("Drug", d)))
+        ranked = self.rank_tumor_types(self.response_matrix(np.array([d]), None)[0], k,
+                                       min_cell_lines, drug=d)
+        ranked.insert(1, "drug", self.key("Drug", d))
+        ranked.insert(2, "drug_name", self.name("Drug", d))
+        return ranked
 
     def top_drugs_for_cell_line(self, cell_line: str, k: int = 10) -> pd.DataFrame:
         """The ``k`` drugs a cell line is predicted most sensitive to."""
@@ -421,7 +440,7 @@ class Predictor:
             out = self.model.decoder(h["Drug"], h["CellLine"][c].expand(len(h["Drug"]), -1))
         p = torch.sigmoid(out[:, 1]).numpy()
         ln = (out[:, 0] * self.y_std + self.y_mean).numpy()
-        measured = {d for d, cc in self._known("RESPONSE") if cc == c}
+        measured = {d for d, cc in self.known_pairs("RESPONSE") if cc == c}
         order = np.argsort(-p, kind="stable")[:k]
         return pd.DataFrame([{"rank": r + 1, "cell_line": self.key("CellLine", c),
                               "cell_line_name": self.name("CellLine", c),
@@ -434,10 +453,10 @@ class Predictor:
         """Rank genes (TARGETS) or cell lines (RESPONSE) for a compound given by SMILES."""
         relation = relation or self.relation
         self.require(relation)
-        drug_h = self._smiles_embedding(smiles)
+        drug_h = self.smiles_embedding(smiles)
         label = (f"SMILES:{smiles}", "")
         if relation == "TARGETS":
-            return self._gene_table(self._target_scores(drug_h), k, set(), False, label)
+            return self._gene_table(self.target_scores(drug_h[None])[0], k, set(), False, label)
         return self._cell_table(drug_h, k, None, label)
 
     # -- tables ---------------------------------------------------------------------------------
@@ -452,7 +471,8 @@ class Predictor:
     def _cell_table(self, drug_h, k, d, drug) -> pd.DataFrame:
         n_cells = len(self.nodes["CellLine"]["keys"])
         p, ln = self._response(drug_h, torch.arange(n_cells))
-        measured = {c for dd, c in self._known("RESPONSE") if dd == d} if d is not None else set()
+        measured = ({c for dd, c in self.known_pairs("RESPONSE") if dd == d}
+                    if d is not None else set())
         order = np.argsort(-p, kind="stable")[:k]
         return pd.DataFrame([{"rank": r + 1, "drug": drug[0], "drug_name": drug[1],
                               "cell_line": self.key("CellLine", i),
@@ -460,37 +480,12 @@ class Predictor:
                               "p_sensitive": float(p[i]), "ln_ic50": float(ln[i]),
                               "measured": i in measured} for r, i in enumerate(order)])
 
-    def _tumor_table(self, drug_h, k, min_cell_lines, drug) -> pd.DataFrame:
-        n_cells = len(self.nodes["CellLine"]["keys"])
-        p, _ = self._response(drug_h, torch.arange(n_cells))
-        model_of = self.artifact["known"]["MODEL_OF"]
-        frame = pd.DataFrame({"cell": model_of[0].numpy(), "tumor": model_of[1].numpy()})
-        frame["p"] = p[frame["cell"].to_numpy()]
-        grouped = frame.groupby("tumor")["p"].agg(["mean", "size"]).reset_index()
-        grouped = grouped[grouped["size"] >= min_cell_lines]
-        grouped = grouped.sort_values(["mean", "size"], ascending=[False, False]).head(k)
-        return pd.DataFrame([{"rank": r + 1, "drug": drug[0], "drug_name": drug[1],
-                              "tumor_type": self.key("TumorType", int(t)),
-                              "tumor_type_name": self.name("TumorType", int(t)),
-                              "mean_p_sensitive": float(m), "n_cell_lines": int(n)}
-                             for r, (t, m, n) in enumerate(
-                                 grouped[["tumor", "mean", "size"]].itertuples(index=False))])
 
-
-def _name_index(ids: dict) -> dict[str, int]:
-    """Lower-cased key → index, then names and synonyms where they do not clash with keys."""
-    index: dict[str, int] = {}
-    for i, synonyms in enumerate(ids.get("synonyms", [])):
-        for s in synonyms:
-            index.setdefault(s.strip().lower(), i)
-    for i, name in enumerate(ids.get("names", [])):
-        if name:
-            index[name.strip().lower()] = i
-    for i, key in enumerate(ids["keys"]):
-        index[key.strip().lower()] = i
+def _name_index(label: str, ids: dict) -> NameIndex[int]:
+    """Node indices of ``label`` by key, name and synonym (``oncokg.contract.names``)."""
+    index: NameIndex[int] = NameIndex(NOUNS.get(label, label))
+    names = ids.get("names") or [""] * len(ids["keys"])
+    synonyms = ids.get("synonyms") or [[] for _ in ids["keys"]]
+    for i, (key, name, others) in enumerate(zip(ids["keys"], names, synonyms, strict=True)):
+        index.add(i, key=key, names=[name], synonyms=others)
     return index
-
-
-def _noun(label: str) -> str:
-    return {"Drug": "drug", "Gene": "gene", "CellLine": "cell line",
-            "TumorType": "tumor type"}.get(label, label)

@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from oncokg.gnn.calibration import Calibrator
 from oncokg.gnn.predict import PredictionError, Predictor
 
 QUERY_KINDS = ("tumor", "mutation", "cell_line")
@@ -57,8 +56,6 @@ class Screen:
     def __init__(self, predictor: Predictor, progress: bool = True) -> None:
         self.predictor = predictor
         self.progress = progress
-        state = predictor.artifact.get("calibration")
-        self.calibrator = Calibrator.from_state(state) if state else None
 
     # -- drugs for cell-line groups --------------------------------------------------------
     def drugs_for(self, kind: str, values: Iterable[str], k: int = 20,
@@ -81,7 +78,7 @@ class Screen:
                                       f"model; at least {min_cell_lines} needed")
             p = self.predictor.response_matrix(candidates, cells)
             score = p.mean(axis=1)
-            probability = self._calibrated(p).mean(axis=1)
+            probability = self.predictor.calibrate(p).mean(axis=1)
             cell_set = set(cells.tolist())
             known = np.array([any((d, c) in sensitive for c in cell_set) for d in candidates])
             frames.append(self._ranked(
@@ -125,7 +122,7 @@ class Screen:
         Invalid SMILES are reported by line and skipped; the rest are screened against the
         model's relation (targets, or tumor types for a response model).
         """
-        compounds, skipped = read_smiles_file(path)
+        compounds, skipped = read_smiles_file(path), []
         frames = []
         for line, smiles, name in self._each(compounds, "screen compounds"):
             try:
@@ -136,10 +133,10 @@ class Screen:
             label = {"drug": f"SMILES:{smiles}", "drug_name": name or f"line {line}"}
             if self.predictor.relation == "TARGETS":
                 frames.append(self._per_drug_targets(
-                    self.predictor.target_matrix_for(h), set(), k, False, **label))
+                    self.predictor.target_scores(h[None])[0], set(), k, False, **label))
             else:
                 frames.append(self._per_drug_tumors(
-                    self.predictor.response_matrix_for(h), None, k, min_cell_lines, **label))
+                    self.predictor.sensitivity(h[None])[0], None, k, min_cell_lines, **label))
         result = self._result(f"new compounds from {Path(path).name}",
                               self.predictor.relation, frames)
         result.skipped = sorted(skipped, key=lambda s: s.line)
@@ -149,11 +146,6 @@ class Screen:
     def _each(self, items: Iterable, desc: str) -> Iterator:
         items = list(items)
         return iter(tqdm(items, desc=desc, disable=not self.progress or len(items) < 2))
-
-    def _calibrated(self, scores: np.ndarray) -> np.ndarray:
-        if self.calibrator is None:
-            return np.full_like(scores, np.nan, dtype=float)
-        return self.calibrator(scores)
 
     def _ranked(self, items: np.ndarray, score: np.ndarray, probability: np.ndarray,
                 known: np.ndarray, k: int, exclude_known: bool, **query) -> pd.DataFrame:
@@ -180,47 +172,29 @@ class Screen:
         return pd.DataFrame({
             "drug": drug, "drug_name": drug_name, "rank": np.arange(1, len(order) + 1),
             "gene": [self.predictor.key("Gene", int(g)) for g in order],
-            "score": scores[order], "probability": self._calibrated(scores[order]),
+            "score": scores[order], "probability": self.predictor.calibrate(scores[order]),
             "known": [int(g) in known for g in order],
         })
 
     def _per_drug_tumors(self, p: np.ndarray, d: int | None, k: int, min_cell_lines: int,
                          drug: str, drug_name: str) -> pd.DataFrame:
-        model_of = self.predictor.tumor_of_cell_lines()
-        frame = pd.DataFrame({"cell": model_of[0], "tumor": model_of[1]})
-        frame["p"] = p[frame["cell"].to_numpy()]
-        frame["prob"] = self._calibrated(frame["p"].to_numpy())
-        if d is not None:
-            sensitive = self.predictor.known_pairs("SENSITIVE")
-            frame["known"] = [(d, c) in sensitive for c in frame["cell"]]
-        else:
-            frame["known"] = False
-        grouped = frame.groupby("tumor").agg(score=("p", "mean"), probability=("prob", "mean"),
-                                             n_cell_lines=("p", "size"), known=("known", "any"))
-        grouped = grouped[grouped["n_cell_lines"] >= min_cell_lines]
-        grouped = grouped.sort_values(["score", "n_cell_lines"], ascending=False).head(k)
-        return pd.DataFrame({
-            "drug": drug, "drug_name": drug_name, "rank": np.arange(1, len(grouped) + 1),
-            "tumor_type": [self.predictor.key("TumorType", int(t)) for t in grouped.index],
-            "tumor_type_name": [self.predictor.name("TumorType", int(t)) for t in grouped.index],
-            "score": grouped["score"].to_numpy(),
-            "probability": grouped["probability"].to_numpy(),
-            "n_cell_lines": grouped["n_cell_lines"].to_numpy(),
-            "known": grouped["known"].to_numpy(),
-        })
+        ranked = self.predictor.rank_tumor_types(p, k, min_cell_lines, drug=d)
+        ranked.insert(0, "drug_name", drug_name)
+        ranked.insert(0, "drug", drug)
+        return ranked
 
     def _result(self, title: str, relation: str, frames: list[pd.DataFrame]) -> ScreenResult:
         candidates = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return ScreenResult(title, relation, candidates, self.predictor.describe())
 
 
-def read_smiles_file(path: str | Path) -> tuple[list[tuple[int, str, str]], list[InvalidLine]]:
-    """Read ``SMILES [name]`` lines; returns (line, smiles, name) entries and unreadable lines.
+def read_smiles_file(path: str | Path) -> list[tuple[int, str, str]]:
+    """Read ``SMILES [name]`` lines into (line, smiles, name) entries.
 
     Structures are checked by the model's featurizer when screened, so an invalid SMILES is
     reported with its line number there.
     """
-    entries, skipped = [], []
+    entries = []
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -235,6 +209,6 @@ def read_smiles_file(path: str | Path) -> tuple[list[tuple[int, str, str]], list
         if parts[0].lower() == "smiles":  # a header line
             continue
         entries.append((number, parts[0], parts[1].strip() if len(parts) > 1 else ""))
-    if not entries and not skipped:
+    if not entries:
         raise PredictionError(f"{path}: no SMILES found")
-    return entries, skipped
+    return entries

@@ -29,10 +29,9 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from oncokg.contract.export import GraphExport
-from oncokg.contract.tasks import Task
-from oncokg.gnn.artifact import build_artifact, save_artifact
+from oncokg.contract.tasks import RESPONSE_EDGE, Task
+from oncokg.gnn.artifact import build_artifact
 from oncokg.gnn.baselines import RESPONSE_BASELINES, TARGET_BASELINES, resolve_baseline
-from oncokg.gnn.calibration import attach_calibration
 from oncokg.gnn.crossstudy import (
     CROSS_METRICS,
     NEW_COMPOUNDS,
@@ -64,7 +63,8 @@ from oncokg.gnn.graph import (
 )
 from oncokg.gnn.models import LinkModel
 from oncokg.gnn.predict import Predictor
-from oncokg.gnn.splits import RESPONSE_EDGE, make_split
+from oncokg.gnn.splits import make_split
+from oncokg.gnn.validation import attach_calibration
 
 log = logging.getLogger(__name__)
 
@@ -507,6 +507,6 @@ def train(
     if kept is not None:
         fit, data, test, seed = kept
         artifact = build_artifact(fit, data, config, results, test, seed)
-        save_artifact(attach_calibration(artifact, data), artifact_path)
+        attach_calibration(artifact, data).save(artifact_path)
         results.artifact = str(artifact_path)
     return results

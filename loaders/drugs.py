@@ -41,44 +41,18 @@ clusters at the first tier that hits at all is *ambiguous* and not guessed.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from oncokg.contract.names import NameIndex, normalize_name
 from oncokg.loaders import chem
 from oncokg.loaders.report import Issue
 
 RECORD_PRIORITY = ("gdsc_rel8", "gdsc_list", "drugbank", "lincs", "graphdrp", "deepcdr")
 STRUCTURE_PRIORITY = ("drugbank", "lincs", "graphdrp", "deepcdr")
-
-SALT_WORDS = (
-    "hydrochloride", "dihydrochloride", "hcl", "mesylate", "dimesylate", "mesilate",
-    "maleate", "malate", "tosylate", "ditosylate", "besylate", "sulfate", "sulphate",
-    "phosphate", "diphosphate", "citrate", "tartrate", "bitartrate", "acetate", "sodium",
-    "disodium", "potassium", "calcium", "fumarate", "succinate", "bromide", "chloride",
-    "hydrobromide", "lactate", "trihydrate", "monohydrate", "dihydrate", "hydrate",
-    "free base", "freebase",
-)
-_SALT = re.compile(r"\s+(?:" + "|".join(SALT_WORDS) + r")\s*$", re.IGNORECASE)
-
-
-def normalize_name(name: str) -> str:
-    """Matching form of a drug name: case- and accent-folded letters and digits only."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", text.casefold())
-
-
-def strip_salt(name: str) -> str:
-    """The name without a trailing salt/hydrate word (``Imatinib Mesylate`` → ``Imatinib``)."""
-    previous = None
-    while previous != name:
-        previous, name = name, _SALT.sub("", name)
-    return name
-
 
 @dataclass
 class DrugRecord:
@@ -346,39 +320,22 @@ class DrugResolver:
         )
 
     def _index(self) -> None:
-        self._names: dict[str, set[str]] = defaultdict(set)
-        self._synonyms: dict[str, set[str]] = defaultdict(set)
+        self._by_name: NameIndex[str] = NameIndex("drug")
         self._ids: dict[tuple[str, object], str] = {}
         for record, key in zip(self.records, self._record_key, strict=True):
-            if record.name:
-                self._names[normalize_name(record.name)].add(key)
-            for synonym in record.synonyms:
-                self._synonyms[normalize_name(synonym)].add(key)
+            self._by_name.add(key, names=[record.name], synonyms=record.synonyms)
             for gid in record.gdsc_ids:
                 self._ids[("gdsc", gid)] = key
             if record.drugbank_id:
                 self._ids[("drugbank", record.drugbank_id)] = key
             if record.inchikey:
                 self._ids[("inchikey", record.inchikey)] = key
-        self._names.pop("", None)
-        self._synonyms.pop("", None)
 
     # -- lookup ------------------------------------------------------------------------------
     def resolve_name(self, name: str | None) -> DrugMatch:
         """The Drug key for a drug name or synonym (see the module doc for the tiers)."""
-        if not name or not name.strip():
-            return DrugMatch(None, "unknown")
-        norm = normalize_name(name)
-        tiers = [("name", self._names.get(norm)), ("synonym", self._synonyms.get(norm))]
-        stripped = normalize_name(strip_salt(name.strip()))
-        if stripped != norm:
-            tiers += [("salt", self._names.get(stripped) or self._synonyms.get(stripped))]
-        for status, keys in tiers:
-            if keys:
-                if len(keys) == 1:
-                    return DrugMatch(next(iter(keys)), status)
-                return DrugMatch(None, "ambiguous", tuple(sorted(keys)))
-        return DrugMatch(None, "unknown")
+        found = self._by_name.match(name)
+        return DrugMatch(found.item, found.status, found.candidates)
 
     def resolve_names(self, names: Iterable[str | None]) -> DrugMatch:
         """The first of several names for one drug that resolves (or the first failure)."""

@@ -3,7 +3,8 @@
 //   evidence (CIViC) links to sensitivity or resistance, with the evidence level (A validated,
 //   B clinical, C case study, D preclinical, E inferential), the tumor types studied, PubMed
 //   ids and CIViC evidence ids. Strongest evidence first.
-// param: drug (string, example "Dabrafenib"): drug name, synonym or id, any case
+// param: drug (drug, example "Dabrafenib"): drug name, synonym or id in any spelling (resolved
+//   to one drug before the query runs; a name two drugs share is refused)
 // param: direction (string, default "any", example "resistance", choices ["any", "sensitivity",
 //   "resistance"]): keep only evidence of this direction
 // returns: drug (string): the drug's name
@@ -16,14 +17,7 @@
 // returns: pmids (list<string>): PubMed ids of the evidence
 // returns: evidence_ids (list<string>): CIViC evidence item ids, e.g. EID1409
 // returns: sources (list<string>): "source:release" of the link
-MATCH (d:Drug)
-WITH d, CASE
-  WHEN d.id = $drug OR toLower(d.name) = toLower($drug) THEN 1
-  WHEN any(s IN coalesce(d.synonyms, []) WHERE toLower(s) = toLower($drug)) THEN 2
-END AS how
-WHERE how IS NOT NULL
-WITH how, collect(d) AS drugs ORDER BY how LIMIT 1
-UNWIND drugs AS d
+MATCH (d:Drug {id: $drug})
 MATCH (m:Mutation)-[b:BIOMARKER_OF_RESPONSE]->(d)
 WHERE $direction = 'any' OR b.direction = $direction
 RETURN d.name AS drug, m.id AS mutation, m.gene AS gene, m.kind AS kind,

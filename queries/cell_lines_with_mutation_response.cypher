@@ -4,7 +4,8 @@
 //   whether the line is among the drug's most sensitive fifth. Most sensitive lines first.
 // param: mutation (string, example "BRAF"): a gene symbol (any alteration of the gene) or a
 //   mutation id such as "BRAF mutation" (GDSC's gene-level coding mutation) or "KRAS p.G12D"
-// param: drug (string, example "Dabrafenib"): drug name, synonym or id, any case
+// param: drug (drug, example "Dabrafenib"): drug name, synonym or id in any spelling (resolved
+//   to one drug before the query runs; a name two drugs share is refused)
 // returns: cell_line (string): cell line name
 // returns: cosmic_id (string): the cell line's COSMIC id
 // returns: tissue (string): GDSC tissue label
@@ -15,14 +16,7 @@
 // returns: auc (float): area under the dose-response curve, when the dataset has it
 // returns: sensitive (boolean): among the drug's most sensitive fifth of screened lines
 // returns: dataset (string): the screen, e.g. "GDSC1 v17"
-MATCH (d:Drug)
-WITH d, CASE
-  WHEN d.id = $drug OR toLower(d.name) = toLower($drug) THEN 1
-  WHEN any(s IN coalesce(d.synonyms, []) WHERE toLower(s) = toLower($drug)) THEN 2
-END AS how
-WHERE how IS NOT NULL
-WITH how, collect(d) AS drugs ORDER BY how LIMIT 1
-UNWIND drugs AS d
+MATCH (d:Drug {id: $drug})
 MATCH (m:Mutation)
 WHERE m.id = $mutation OR m.gene = $mutation OR m.gene = toUpper($mutation)
 MATCH (c:CellLine)-[:HAS_MUTATION]->(m)

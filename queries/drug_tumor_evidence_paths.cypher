@@ -7,7 +7,8 @@
 //   evidence for the drug is a hotspot in the type) and "clinical biomarker" (CIViC evidence in
 //   a disease whose name contains the type's name or a subtype's). Subtypes of the tumor type
 //   are included.
-// param: drug (string, example "Dabrafenib"): drug name, synonym or id, any case
+// param: drug (drug, example "Dabrafenib"): drug name, synonym or id in any spelling (resolved
+//   to one drug before the query runs; a name two drugs share is refused)
 // param: tumor (string, example "MEL"): OncoTree code or name of the tumor type, any case
 // param: per_kind (integer, default 5, example 3): paths to return per kind
 // returns: kind (string): one of the five kinds above
@@ -18,14 +19,7 @@
 // returns: strength (float): higher is stronger within a kind (-ln IC50, counts, levels A=5 to
 //   E=1)
 // returns: sources (list<string>): sources of the path's relationships
-MATCH (d:Drug)
-WITH d, CASE
-  WHEN d.id = $drug OR toLower(d.name) = toLower($drug) THEN 1
-  WHEN any(s IN coalesce(d.synonyms, []) WHERE toLower(s) = toLower($drug)) THEN 2
-END AS how
-WHERE how IS NOT NULL
-WITH how, collect(d) AS drugs ORDER BY how LIMIT 1
-UNWIND drugs AS d
+MATCH (d:Drug {id: $drug})
 MATCH (t:TumorType)
 WHERE t.code = toUpper($tumor) OR toLower(t.name) = toLower($tumor)
 MATCH (sub:TumorType)-[:SUBTYPE_OF*0..]->(t)

@@ -39,13 +39,16 @@ from oncokg.queries.errors import QueryError
 #: Parameter types a header may declare, and the Python types each accepts.
 PARAM_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
+    # a drug's name, synonym or key in any spelling; the runner resolves it to the Drug key
+    "drug": (str,),
     "integer": (int,),
     "float": (float, int),
     "boolean": (bool,),
 }
 #: Column types a header may declare for its results.
 COLUMN_TYPES = frozenset(
-    [*PARAM_TYPES, "list<string>", "list<integer>", "list<float>", "map"]
+    ["string", "integer", "float", "boolean", "list<string>", "list<integer>", "list<float>",
+     "map"]
 )
 #: Keyword arguments of ``run`` that therefore cannot name a query parameter.
 RESERVED_PARAMS = frozenset({"params", "limit", "timeout", "driver", "database"})
@@ -380,7 +383,7 @@ def _duplicates(names: list[str]) -> list[str]:
 
 def _article(type_: str) -> str:
     return {"integer": "an integer", "float": "a number", "boolean": "true or false",
-            "string": "a string"}[type_]
+            "string": "a string", "drug": "a string (a drug name)"}[type_]
 
 
 def _shell_value(value: object) -> str:

@@ -3,7 +3,8 @@
 //   sets that contain at least one known target of the drug, with the targets they contain.
 //   Pathways holding more of the drug's targets come first, smaller (more specific) ones before
 //   larger ones.
-// param: drug (string, example "Erlotinib"): drug name, synonym or id, any case
+// param: drug (drug, example "Erlotinib"): drug name, synonym or id in any spelling (resolved
+//   to one drug before the query runs; a name two drugs share is refused)
 // param: collection (string, default "any", example "Reactome", choices ["any", "Reactome",
 //   "MSigDB Hallmark"]): keep only pathways of this collection
 // param: max_pathway_size (integer, default 100000, example 300): leave out pathways with more
@@ -15,14 +16,7 @@
 // returns: targets (list<string>): the drug's targets in the pathway
 // returns: n_targets (integer): how many of the drug's targets the pathway holds
 // returns: pathway_size (integer): genes in the pathway
-MATCH (d:Drug)
-WITH d, CASE
-  WHEN d.id = $drug OR toLower(d.name) = toLower($drug) THEN 1
-  WHEN any(s IN coalesce(d.synonyms, []) WHERE toLower(s) = toLower($drug)) THEN 2
-END AS how
-WHERE how IS NOT NULL
-WITH how, collect(d) AS drugs ORDER BY how LIMIT 1
-UNWIND drugs AS d
+MATCH (d:Drug {id: $drug})
 MATCH (d)-[:TARGETS]->(g:Gene)-[:IN_PATHWAY]->(p:Pathway)
 WHERE $collection = 'any' OR p.collection = $collection
 WITH d, p, g ORDER BY g.symbol

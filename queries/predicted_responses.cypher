@@ -3,7 +3,8 @@
 //   PREDICTED_RESPONSE links written back by the GNN, with score, probability, rank, model and
 //   version, the tumor type each line models, and the measured response when the line was
 //   screened. Best rank first.
-// param: drug (string, example "Dabrafenib"): drug name, synonym or id, any case
+// param: drug (drug, example "Dabrafenib"): drug name, synonym or id in any spelling (resolved
+//   to one drug before the query runs; a name two drugs share is refused)
 // param: model (string, default "any", example "any"): model name, or "any"
 // param: model_version (string, default "any", example "any"): model version, or "any"
 // param: unscreened_only (boolean, default false, example false): keep only cell lines without
@@ -19,14 +20,7 @@
 // returns: model_version (string): model version
 // returns: measured_ln_ic50 (float): measured ln IC50, when screened (lowest over datasets)
 // returns: measured_sensitive (boolean): measured sensitivity, when screened (any dataset)
-MATCH (d:Drug)
-WITH d, CASE
-  WHEN d.id = $drug OR toLower(d.name) = toLower($drug) THEN 1
-  WHEN any(s IN coalesce(d.synonyms, []) WHERE toLower(s) = toLower($drug)) THEN 2
-END AS how
-WHERE how IS NOT NULL
-WITH how, collect(d) AS drugs ORDER BY how LIMIT 1
-UNWIND drugs AS d
+MATCH (d:Drug {id: $drug})
 MATCH (d)-[p:PREDICTED_RESPONSE]->(c:CellLine)
 WHERE ($model = 'any' OR p.model = $model)
   AND ($model_version = 'any' OR p.model_version = $model_version)

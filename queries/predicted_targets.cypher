@@ -2,7 +2,8 @@
 // description: Targets a model predicted for a drug. These are the PREDICTED_TARGET links
 //   written back by the GNN, with score, probability, rank, model and model version, and
 //   whether the target was already known (a TARGETS link exists). Best rank first.
-// param: drug (string, example "Erlotinib"): drug name, synonym or id, any case
+// param: drug (drug, example "Erlotinib"): drug name, synonym or id in any spelling (resolved
+//   to one drug before the query runs; a name two drugs share is refused)
 // param: model (string, default "any", example "any"): model name, or "any"
 // param: model_version (string, default "any", example "any"): model version, or "any"
 // param: novel_only (boolean, default false, example false): leave out targets already known
@@ -14,14 +15,7 @@
 // returns: model (string): model name
 // returns: model_version (string): model version
 // returns: known_target (boolean): a TARGETS link between the drug and gene exists
-MATCH (d:Drug)
-WITH d, CASE
-  WHEN d.id = $drug OR toLower(d.name) = toLower($drug) THEN 1
-  WHEN any(s IN coalesce(d.synonyms, []) WHERE toLower(s) = toLower($drug)) THEN 2
-END AS how
-WHERE how IS NOT NULL
-WITH how, collect(d) AS drugs ORDER BY how LIMIT 1
-UNWIND drugs AS d
+MATCH (d:Drug {id: $drug})
 MATCH (d)-[p:PREDICTED_TARGET]->(g:Gene)
 WHERE ($model = 'any' OR p.model = $model)
   AND ($model_version = 'any' OR p.model_version = $model_version)

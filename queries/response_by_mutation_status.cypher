@@ -3,7 +3,8 @@
 //   split into those carrying a mutation of the gene (copy-number changes excluded) and the
 //   rest, and the drug's ln IC50 is summarized in each group per dataset. A lower mean and a
 //   higher sensitive fraction in mutant lines suggest the mutation marks sensitivity.
-// param: drug (string, example "Dabrafenib"): drug name, synonym or id, any case
+// param: drug (drug, example "Dabrafenib"): drug name, synonym or id in any spelling (resolved
+//   to one drug before the query runs; a name two drugs share is refused)
 // param: gene (string, example "BRAF"): gene symbol
 // returns: drug (string): the drug's name
 // returns: gene (string): the gene symbol asked for
@@ -14,14 +15,7 @@
 // returns: median_ln_ic50 (float): median natural-log IC50 (µM)
 // returns: sensitive_fraction (float): fraction of the group among the drug's most sensitive
 //   fifth
-MATCH (d:Drug)
-WITH d, CASE
-  WHEN d.id = $drug OR toLower(d.name) = toLower($drug) THEN 1
-  WHEN any(s IN coalesce(d.synonyms, []) WHERE toLower(s) = toLower($drug)) THEN 2
-END AS how
-WHERE how IS NOT NULL
-WITH how, collect(d) AS drugs ORDER BY how LIMIT 1
-UNWIND drugs AS d
+MATCH (d:Drug {id: $drug})
 MATCH (d)-[r:RESPONSE]->(c:CellLine)
 WHERE r.ln_ic50 IS NOT NULL
 WITH d, r, EXISTS {

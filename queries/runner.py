@@ -28,6 +28,7 @@ import neo4j
 import pandas as pd
 from neo4j.exceptions import CypherSyntaxError, Neo4jError
 
+from oncokg.contract.names import AmbiguousName, NameIndex, NameNotFound, text_forms
 from oncokg.kg.connection import graph
 from oncokg.queries.errors import QueryError
 from oncokg.queries.library import get_query, library
@@ -61,6 +62,14 @@ _QUERY_TYPES = {
 }
 
 
+#: The drugs a typed name may mean: key in any case, or a stored normalized name form.
+_DRUG_CANDIDATES = (
+    "MATCH (d:Drug) WHERE toLower(d.id) = toLower($text) "
+    "OR any(form IN $forms WHERE form IN coalesce(d.name_forms, [])) "
+    "RETURN d.id AS id, d.name AS name, d.synonyms AS synonyms"
+)
+
+
 class TruncatedWarning(UserWarning):
     """A result was cut at the row limit; more rows exist."""
 
@@ -88,6 +97,9 @@ class Runner:
         """Run the library query ``name`` with checked parameters."""
         spec = get_query(name)
         bound = spec.bind({**(params or {}), **kwparams})
+        for param in spec.params:
+            if param.type == "drug" and bound.get(param.name) is not None:
+                bound[param.name] = self.drug_key(bound[param.name], f"query {name!r}")
         frame = self._execute(spec.cypher, bound, limit, timeout, label=f"query {name!r}")
         frame.attrs["query"] = name
         return frame
@@ -102,6 +114,24 @@ class Runner:
                               label="the query")
         frame.attrs["query"] = None
         return frame
+
+    def drug_key(self, text: str, label: str = "the query") -> str:
+        """The key of the one drug ``text`` names (key, name or synonym, any spelling).
+
+        Candidates are the drugs whose key matches in any case or whose stored
+        ``name_forms`` hold a form of ``text``; ``oncokg.contract.names`` then picks by tier
+        and refuses a name that two drugs share.
+        """
+        rows = self._execute(_DRUG_CANDIDATES, {"text": str(text).strip(),
+                                                "forms": text_forms(text)},
+                             limit=1000, timeout=DEFAULT_TIMEOUT_S, label=label)
+        index: NameIndex[str] = NameIndex("drug")
+        for row in rows.itertuples(index=False):
+            index.add(row.id, key=row.id, names=[row.name], synonyms=row.synonyms or [])
+        try:
+            return index.resolve(text)
+        except (NameNotFound, AmbiguousName) as error:
+            raise QueryError(f"{label}: {error}") from None
 
     def check(self, text: str, params: Mapping[str, object] | None = None) -> str:
         """Plan ``text`` with EXPLAIN and refuse anything but a pure read; returns its type."""

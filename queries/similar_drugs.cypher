@@ -5,7 +5,8 @@
 //   most max_pathway_size genes, so that huge umbrella pathways do not make every drug
 //   similar). Ranked by similarity, the mean of the two overlaps: drugs sharing the main target
 //   and its signalling pathways rank above drugs sharing only metabolising enzymes.
-// param: drug (string, example "Erlotinib"): drug name, synonym or id, any case
+// param: drug (drug, example "Erlotinib"): drug name, synonym or id in any spelling (resolved
+//   to one drug before the query runs; a name two drugs share is refused)
 // param: max_pathway_size (integer, default 150, example 150): largest pathway (in genes) that
 //   counts for pathway overlap
 // param: min_similarity (float, default 0.1, example 0.2): keep drugs whose similarity reaches
@@ -19,14 +20,7 @@
 // returns: pathway_jaccard (float): shared pathways / pathways of either drug
 // returns: similarity (float): mean of target_jaccard and pathway_jaccard
 // returns: example_pathways (list<string>): up to five of the shared pathways (by name)
-MATCH (d:Drug)
-WITH d, CASE
-  WHEN d.id = $drug OR toLower(d.name) = toLower($drug) THEN 1
-  WHEN any(s IN coalesce(d.synonyms, []) WHERE toLower(s) = toLower($drug)) THEN 2
-END AS how
-WHERE how IS NOT NULL
-WITH how, collect(d) AS drugs ORDER BY how LIMIT 1
-UNWIND drugs AS d
+MATCH (d:Drug {id: $drug})
 MATCH (d)-[:TARGETS]->(g:Gene)
 WITH d, collect(g) AS targets
 CALL (targets) {

@@ -4,7 +4,8 @@
 //   (GDSC); a sensitive fraction well above 0.2 means the type responds better than the drug's
 //   average line. "clinical biomarker": diseases in which CIViC evidence ties a mutation to
 //   sensitivity to the drug (named as CIViC names them). Strongest first within each kind.
-// param: drug (string, example "Dabrafenib"): drug name, synonym or id, any case
+// param: drug (drug, example "Dabrafenib"): drug name, synonym or id in any spelling (resolved
+//   to one drug before the query runs; a name two drugs share is refused)
 // param: min_cell_lines (integer, default 3, example 3): least number of screened cell lines
 //   for a tumor type to be reported from cell line response
 // returns: drug (string): the drug's name
@@ -18,14 +19,7 @@
 // returns: best_level (string): strongest CIViC level, A to E (clinical biomarker)
 // returns: biomarkers (list<string>): the biomarker mutations (clinical biomarker)
 // returns: pmids (list<string>): PubMed ids (clinical biomarker)
-MATCH (d:Drug)
-WITH d, CASE
-  WHEN d.id = $drug OR toLower(d.name) = toLower($drug) THEN 1
-  WHEN any(s IN coalesce(d.synonyms, []) WHERE toLower(s) = toLower($drug)) THEN 2
-END AS how
-WHERE how IS NOT NULL
-WITH how, collect(d) AS drugs ORDER BY how LIMIT 1
-UNWIND drugs AS d
+MATCH (d:Drug {id: $drug})
 CALL (d) {
   MATCH (d)-[r:RESPONSE]->(:CellLine)-[:MODEL_OF]->(t:TumorType)
   WHERE r.sensitive IS NOT NULL

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from oncokg.contract.tasks import RESPONSE_EDGE
 from oncokg.gnn.baselines import GBM
 from oncokg.gnn.crossstudy import new_compounds, score_study, study_pairs, unseen_mask
 from oncokg.gnn.evaluate import task_data
-from oncokg.gnn.splits import RESPONSE_EDGE, make_split
+from oncokg.gnn.splits import make_split
 from oncokg.gnn.train import train
 from oncokg.loaders.crossstudy import StudyResponses
 from oncokg.loaders.report import Report

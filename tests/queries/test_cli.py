@@ -29,7 +29,7 @@ def test_list_and_show(oncokg):
     shown = oncokg("query", "similar_drugs", "--show")
     assert shown.exit_code == 0
     assert "min_similarity (float, default 0.1, example 0.2)" in shown.stdout
-    assert "MATCH (d:Drug)" in shown.stdout
+    assert "MATCH (d:Drug {id: $drug})" in shown.stdout
 
 
 def test_query_formats(oncokg):

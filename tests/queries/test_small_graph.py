@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oncokg import queries
+from oncokg.queries import QueryError
 from tests.queries.checks import assert_matches_header
 
 
@@ -30,7 +31,8 @@ def test_drug_lookup_by_name_synonym_id_any_case(run):
     # an exact name beats another drug's synonym
     assert run("drug_targets", drug="Trametinib")["drug"].unique().tolist() == ["Trametinib"]
     assert run("drug_targets", drug="vemurafenib")["drug"].unique().tolist() == ["PLX4032"]
-    assert run("drug_targets", drug="Unknownib").empty
+    with pytest.raises(QueryError, match="unknown drug 'Unknownib'"):
+        run("drug_targets", drug="Unknownib")
     targets = run("drug_targets", drug="Erlotinib")
     egfr = targets.iloc[0]
     assert egfr["gene"] == "EGFR" and egfr["pmids"] == ["11752352"]
