@@ -19,14 +19,24 @@ from oncokg.kg.stats import graph_counts, source_counts
 from oncokg.kg.writer import apply_schema
 
 
+class OneLineUsageError(click.ClickException):
+    """A command-line mistake, said in one line (exit code 2, as click's own)."""
+
+    exit_code = 2
+
+
 class OncoKGGroup(click.Group):
-    """Turns every expected error (an ``OncoKGError``) into one line on stderr and exit 1."""
+    """Turns every expected error into one line on stderr: an ``OncoKGError`` exits 1, a
+    command-line mistake (unknown option, bad value, missing file) exits 2."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except OncoKGError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(" ".join(str(exc).split())) from None
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else ctx.command_path
+            raise OneLineUsageError(f"{exc.format_message()} (see `{where} --help`)") from None
 
 
 @click.group(cls=OncoKGGroup, context_settings={"help_option_names": ["-h", "--help"]})

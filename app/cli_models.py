@@ -35,12 +35,12 @@ def _seeds(text: str) -> tuple[int, ...]:
             from None
 
 
-def _check_split(task: str, split: str, hint: str) -> str:
+def _check_split(task: str, split: str, option: str) -> str:
     """``split`` if ``task`` defines it; otherwise a usage error that names the option."""
     try:
         return Task(task).check_split(split)
     except TaskError as error:
-        raise click.BadParameter(str(error), param_hint=hint) from None
+        raise click.BadParameter(str(error), param_hint=f"'{option}'") from None
 
 
 def _export(export_dir: Path | None):

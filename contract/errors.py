@@ -9,3 +9,7 @@ from __future__ import annotations
 
 class OncoKGError(Exception):
     """An expected failure whose message, alone, tells the user what went wrong."""
+
+
+class UnknownSettingError(OncoKGError, ValueError):
+    """A setting names something OncoKG does not have (a model, decoder, baseline, option)."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from oncokg.contract.errors import UnknownSettingError
 from oncokg.gnn.evaluate import TaskData, evaluate_response
 
 RESPONSE_BASELINES = ("drug-mean", "additive", "als", "gbm")
@@ -273,7 +274,8 @@ def resolve_baseline(name: str):
     try:
         return table[name]
     except KeyError:
-        raise ValueError(f"unknown baseline {name!r}; choose one of {sorted(table)}") from None
+        raise UnknownSettingError(f"unknown baseline {name!r}; "
+                                  f"choose one of {sorted(table)}") from None
 
 
 def _group_positions(keys: np.ndarray, n: int) -> list[tuple[int, np.ndarray]]:

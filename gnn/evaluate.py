@@ -21,7 +21,6 @@ import scipy.sparse as sp
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import (
     SENSITIVE_QUANTILE,
-    TARGET_EDGE,
     Task,
     parse_sensitive,
     sensitive_calls,
@@ -270,5 +269,5 @@ def best_of(results: Results, method: str | None = None) -> dict[str, float]:
 
 __all__ = [
     "Results", "RunResult", "TaskData", "best_of", "evaluate_response", "evaluate_targets",
-    "sample_negatives", "sensitivity_from_regression", "task_data", "TARGET_EDGE",
+    "sample_negatives", "sensitivity_from_regression", "task_data",
 ]

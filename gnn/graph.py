@@ -19,6 +19,7 @@ import pandas as pd
 import torch
 from torch_geometric.data import HeteroData
 
+from oncokg.contract.errors import UnknownSettingError
 from oncokg.contract.export import EdgeKey, GraphExport
 from oncokg.contract.tasks import RESPONSE_EDGE, parse_sensitive
 from oncokg.gnn.splits import Split
@@ -49,7 +50,7 @@ def base_edges(export: GraphExport, split: Split, response_messages: str = "none
     (``"sensitive"`` keeps only sensitive pairs). ``similar`` adds drug-similarity edges.
     """
     if response_messages not in RESPONSE_MESSAGES:
-        raise ValueError(f"response_messages must be one of {RESPONSE_MESSAGES}")
+        raise UnknownSettingError(f"response_messages must be one of {RESPONSE_MESSAGES}")
     out: dict[EdgeKey, np.ndarray] = {}
     for edge_type, frame in export.edges.items():
         if edge_type == split.edge_type or not len(frame):

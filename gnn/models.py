@@ -27,6 +27,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from oncokg.contract.errors import UnknownSettingError
 from oncokg.contract.export import EdgeKey
 
 ENCODERS: dict[str, type[nn.Module]] = {}
@@ -45,7 +46,8 @@ def resolve_encoder(name: str) -> type[nn.Module]:
     try:
         return ENCODERS[name.lower()]
     except KeyError:
-        raise ValueError(f"unknown model {name!r}; choose one of {sorted(ENCODERS)}") from None
+        raise UnknownSettingError(f"unknown model {name!r}; "
+                                  f"choose one of {sorted(ENCODERS)}") from None
 
 
 def resolve_decoder(name: str) -> type[nn.Module]:
@@ -53,7 +55,8 @@ def resolve_decoder(name: str) -> type[nn.Module]:
     try:
         return DECODERS[name.lower()]
     except KeyError:
-        raise ValueError(f"unknown decoder {name!r}; choose one of {sorted(DECODERS)}") from None
+        raise UnknownSettingError(f"unknown decoder {name!r}; "
+                                  f"choose one of {sorted(DECODERS)}") from None
 
 
 # -- inputs -------------------------------------------------------------------------------------
@@ -81,12 +84,6 @@ class NodeInput(nn.Module):
         self.cell_id = nn.Embedding(max(n_cells, 1), hidden)
         for emb in (self.drug_id, self.cell_id):
             nn.init.zeros_(emb.weight)
-
-    def drug_from_features(self, x: torch.Tensor) -> torch.Tensor:
-        """Embedding of drugs known only by their structure features (inductive path)."""
-        if self.drug_in is None:
-            raise ValueError("this model has no drug-feature path")
-        return self.drug_in(x)
 
     def forward(self, inputs: dict[str, torch.Tensor],
                 node_ids: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:

@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from oncokg.contract.errors import UnknownSettingError
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import RESPONSE_EDGE, Task
 from oncokg.gnn.artifact import build_artifact
@@ -61,7 +62,7 @@ from oncokg.gnn.graph import (
     reverse_type,
     task_message_positions,
 )
-from oncokg.gnn.models import LinkModel
+from oncokg.gnn.models import LinkModel, resolve_encoder
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.splits import make_split
 from oncokg.gnn.validation import attach_calibration
@@ -455,6 +456,10 @@ def train(
     (:class:`loaders.crossstudy.StudyResponses`, drug-response only): every method of every
     seed is also scored on their measurements (``results.cross_study``).
     """
+    Task.parse(task).check_split(split)
+    resolve_encoder(model)
+    if cross_study and task != Task.RESPONSE:
+        raise UnknownSettingError("cross-study scoring needs --task drug-response")
     config = replace(TrainConfig(model=model), **overrides)
     if epochs is not None:
         config = replace(config, epochs=epochs)
@@ -470,8 +475,6 @@ def train(
     release = str(export.manifest.get("release", "unknown"))
     results = Results(task, split, model, list(seeds), release, config=config.to_dict(),
                       feature_report=features.report.to_dict())
-    if cross_study and task != Task.RESPONSE:
-        raise ValueError("cross-study scoring needs --task drug-response")
     studies = [study_pairs(study, export) for study in cross_study]
     novel = [n for n in (new_compounds(study, export, features.featurizer)
                          for study in cross_study) if len(n)]

@@ -47,7 +47,6 @@ RELEASE = "v2"
 SNV, INDEL = "SNV-hotspots", "INDEL-hotspots"
 _COMMON = ("Hugo_Symbol", "Amino_Acid_Position", "Reference_Amino_Acid", "Variant_Amino_Acid",
            "Detailed_Cancer_Types", "Samples")
-_COUNT = re.compile(r"^([^:|]+):(\d+)$")
 
 
 def _organ_codes(tree: oncotree.OncoTreeIndex) -> dict[str, str]:

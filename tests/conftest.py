@@ -27,7 +27,8 @@ _state = {"wipes": 0}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that reaches Neo4j (through the ``driver`` fixture) with ``neo4j``.
 
-    ``make test-fast`` runs the rest: ``pytest -m "not neo4j"`` needs no server.
+    Tests that start servers of their own mark themselves. ``make test-fast`` runs the rest:
+    ``pytest -m "not neo4j"`` needs no server.
     """
     for item in items:
         if "driver" in getattr(item, "fixturenames", ()):

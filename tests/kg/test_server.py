@@ -12,6 +12,9 @@ import pytest
 from oncokg.kg.server import ManagedServer, new_password
 from oncokg.kg.settings import ServerSettings
 
+#: Starts real Neo4j servers of its own.
+pytestmark = pytest.mark.neo4j
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from oncokg import queries
+from oncokg.app.cli import main
 from oncokg.app.pipeline import ScreenRequest, run_screen
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.screen import Screen
@@ -111,3 +116,48 @@ def test_target_screen_ranks_genes_and_flags_known_targets(models, loaded_graph,
     top = Screen(predictor, progress=False).targets_for(
         ["Erlotinib"], k=10, exclude_known=True).candidates
     assert not top["known"].any() and "EGFR" not in set(top["gene"])
+
+
+SPELLINGS = ("AZD-6244", "selumetinib", "Selumetinib ", "AZD6244")
+
+
+def _drugs_named(name: str, model: str, out) -> set[str]:
+    """The drug keys that `oncokg query`, `oncokg predict` and `oncokg screen` report for a
+    typed name."""
+    cli = CliRunner()
+    found = set()
+    query = cli.invoke(main, ["query", "drug_targets", "--param", f"drug={name}", "-f", "json"])
+    assert query.exit_code == 0, query.stderr
+    found |= {row["drug_id"] for row in json.loads(query.stdout)}
+    predict = cli.invoke(main, ["predict", "--model", model, "--drug", name, "-f", "json"])
+    assert predict.exit_code == 0, predict.stderr
+    found |= {row["drug"] for row in json.loads(predict.stdout)}
+    screen = cli.invoke(main, ["screen", "--model", model, "--drug", name, "--no-evidence",
+                               "--out", str(out)])
+    assert screen.exit_code == 0, screen.stderr
+    for table in out.glob("screen_*.csv"):
+        found |= set(pd.read_csv(table)["drug"])
+    return found
+
+
+def test_one_resolver_for_every_spelling_and_every_path(models, loaded_graph, tmp_path_factory,
+                                                        tmp_path):
+    _model(models, loaded_graph, tmp_path_factory, "drug-response")
+    model = str(models["drug-response"])
+    selumetinib = Runner(loaded_graph).cypher(
+        "MATCH (d:Drug {name: 'Selumetinib'}) RETURN d.id AS id")["id"].tolist()
+    assert len(selumetinib) == 1
+    for number, name in enumerate(SPELLINGS):
+        through_api = set(queries.run("drug_targets", drug=name, driver=loaded_graph)["drug_id"])
+        assert through_api == set(selumetinib), name
+        assert _drugs_named(name, model, tmp_path / str(number)) == set(selumetinib), name
+    # Torisel is a synonym of both temsirolimus and rapamycin: refused everywhere, never picked.
+    with pytest.raises(queries.QueryError, match="ambiguous drug 'Torisel'"):
+        queries.run("drug_targets", drug="Torisel", driver=loaded_graph)
+    cli = CliRunner()
+    for args in (["query", "drug_targets", "--param", "drug=Torisel"],
+                 ["predict", "--model", model, "--drug", "Torisel"],
+                 ["screen", "--model", model, "--drug", "Torisel", "--no-evidence",
+                  "--out", str(tmp_path / "ambiguous")]):
+        result = cli.invoke(main, args)
+        assert result.exit_code == 1 and "ambiguous drug 'Torisel'" in result.stderr, args
