@@ -1,7 +1,7 @@
 """``oncokg`` commands for models: train, evaluate, predict, screen, predictions, demo.
 
-Each command wraps the Python API (``gnn.train``, ``gnn.predict``, ``kg.pipeline``); they are
-registered on the main group in ``kg.cli``.
+Each command wraps the Python API (``gnn.train``, ``gnn.predict``, ``app.pipeline``); they are
+registered on the main group in ``app.cli``.
 """
 
 from __future__ import annotations

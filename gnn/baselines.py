@@ -22,6 +22,8 @@ percentile minus the prediction (see ``gnn.evaluate.sensitivity_from_regression`
 from __future__ import annotations
 
 import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.ensemble import HistGradientBoostingRegressor
 
 from oncokg.contract.errors import UnknownSettingError
 from oncokg.gnn.evaluate import TaskData, evaluate_response
@@ -157,9 +159,6 @@ class GBM(ResponseBaseline):
             max_rows, fp_components, max_iter, seed)
 
     def fit(self, data: TaskData) -> GBM:
-        from sklearn.decomposition import PCA
-        from sklearn.ensemble import HistGradientBoostingRegressor
-
         f = data.features
         bits = self.fp_bits = f.settings.fp_bits
         fp = f.drug_x[:, :bits].numpy()

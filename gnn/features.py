@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 import torch
+from rdkit import Chem, RDLogger
+from rdkit.Chem import Descriptors, rdFingerprintGenerator
 
 from oncokg.contract.errors import OncoKGError
 from oncokg.contract.export import GraphExport
@@ -95,8 +97,6 @@ class FeatureReport:
 
 def parse_smiles(smiles: str):
     """Parse ``smiles`` with RDKit, raising :class:`InvalidSmilesError` when it cannot."""
-    from rdkit import Chem, RDLogger
-
     if not isinstance(smiles, str) or not smiles.strip():
         raise InvalidSmilesError(f"not a SMILES string: {smiles!r}")
     RDLogger.DisableLog("rdApp.*")
@@ -116,15 +116,11 @@ def morgan_fingerprint(mol, radius: int = 2, bits: int = 1024) -> np.ndarray:
 
 @functools.lru_cache(maxsize=8)
 def _morgan_generator(radius: int, bits: int):
-    from rdkit.Chem import rdFingerprintGenerator
-
     return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=bits)
 
 
 def descriptor_values(mol, names: tuple[str, ...]) -> np.ndarray:
     """Raw RDKit descriptor values of ``mol`` (NaN where one fails)."""
-    from rdkit.Chem import Descriptors
-
     values = []
     for name in names:
         try:

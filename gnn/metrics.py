@@ -20,6 +20,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.metrics import average_precision_score, roc_auc_score
 
 
 def pearson(x: Sequence[float], y: Sequence[float]) -> float:
@@ -61,15 +62,11 @@ def rmse(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
 
 def auroc(labels: Sequence, scores: Sequence[float]) -> float:
     """Area under the ROC curve; NaN when only one class is present."""
-    from sklearn.metrics import roc_auc_score
-
     return _two_class_score(roc_auc_score, labels, scores)
 
 
 def auprc(labels: Sequence, scores: Sequence[float]) -> float:
     """Average precision; NaN when only one class is present."""
-    from sklearn.metrics import average_precision_score
-
     return _two_class_score(average_precision_score, labels, scores)
 
 

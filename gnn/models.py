@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch_geometric.nn import GATConv, HeteroConv, HGTConv
 
 from oncokg.contract.errors import UnknownSettingError
 from oncokg.contract.export import EdgeKey
@@ -205,8 +206,6 @@ class HeteroGAT(_ResidualHetero):
 
     def __init__(self, node_types: list[str], edge_types: list[EdgeKey], hidden: int = 64,
                  layers: int = 2, dropout: float = 0.1, heads: int = 2, **_: object) -> None:
-        from torch_geometric.nn import GATConv, HeteroConv
-
         super().__init__(node_types, hidden, layers, dropout)
         self.edge_types = set(edge_types)
         self.layers = nn.ModuleList(
@@ -235,8 +234,6 @@ class HGT(_ResidualHetero):
 
     def __init__(self, node_types: list[str], edge_types: list[EdgeKey], hidden: int = 64,
                  layers: int = 2, dropout: float = 0.1, heads: int = 2, **_: object) -> None:
-        from torch_geometric.nn import HGTConv
-
         super().__init__(node_types, hidden, layers, dropout)
         self.edge_types = set(edge_types)
         meta = (list(node_types), list(edge_types))

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from sklearn.metrics import precision_recall_curve, roc_curve
 
 from oncokg.gnn.calibration import Calibrator, reliability
 from oncokg.gnn.screen import ScreenResult
@@ -85,22 +87,18 @@ def _model_section(model: dict, validation) -> str:
 
 
 def _figures(screen: ScreenResult, validation) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import precision_recall_curve, roc_curve
-
     images = []
     if not screen.candidates.empty:
-        fig, ax = plt.subplots(figsize=(4, 3))
+        fig = Figure(figsize=(4, 3))
+        ax = fig.subplots()
         ax.hist(screen.candidates["score"], bins=30, color="#4a7ab5")
         ax.set(title="candidate scores", xlabel="score", ylabel="candidates")
         images.append(_png(fig))
     if validation is not None:
         scores, labels = validation
         calibrator = Calibrator.fit(scores, labels)
-        fig, ax = plt.subplots(figsize=(4, 3))
+        fig = Figure(figsize=(4, 3))
+        ax = fig.subplots()
         raw_x, raw_y, _ = reliability(_unit(scores), labels)
         cal_x, cal_y, _ = reliability(calibrator(scores), labels)
         ax.plot([0, 1], [0, 1], color="#aaa", lw=1)
@@ -111,7 +109,8 @@ def _figures(screen: ScreenResult, validation) -> str:
         images.append(_png(fig))
         fpr, tpr, _ = roc_curve(labels, scores)
         precision, recall, _ = precision_recall_curve(labels, scores)
-        fig, axes = plt.subplots(1, 2, figsize=(6, 3))
+        fig = Figure(figsize=(6, 3))
+        axes = fig.subplots(1, 2)
         axes[0].plot(fpr, tpr)
         axes[0].plot([0, 1], [0, 1], color="#aaa", lw=1)
         axes[0].set(title="ROC (validation)", xlabel="FPR", ylabel="TPR")
@@ -189,10 +188,7 @@ def _unit(scores: np.ndarray) -> np.ndarray:
 
 
 def _png(fig) -> str:
-    import matplotlib.pyplot as plt
-
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode()

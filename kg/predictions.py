@@ -1,7 +1,7 @@
 """Write model predictions back into Neo4j as ``PREDICTED_TARGET`` / ``PREDICTED_RESPONSE``.
 
 Each relationship carries ``score``, ``probability``, ``rank``, ``model`` and ``model_version``;
-(model, model_version) is part of its identity (``kg.schema``), so a rerun of the same version
+(model, model_version) is part of its identity (``contract.schema``), so a rerun of the same version
 replaces that version's predictions and earlier versions stay unless removed on request.
 """
 

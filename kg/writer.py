@@ -2,7 +2,7 @@
 
 Each batch is one ``UNWIND $rows AS row MERGE …`` statement inside a managed write transaction
 (``execute_write``), so transient errors are retried and a failed batch leaves nothing behind.
-Labels, relationship types and key names come from ``kg.schema``; every value travels as a
+Labels, relationship types and key names come from ``contract.schema``; every value travels as a
 parameter. Missing values are skipped, never written as nulls over another source's value; list
 properties named in ``RelType.merged_lists`` (and ``sources`` on nodes) accumulate as a sorted
 set union, so loading sources twice or in any order gives the same graph.

@@ -2,7 +2,7 @@
 
 A loader is a function ``load(ctx: LoadContext) -> LoadResult``. It reads the files its
 ``Source`` declares (``ctx.path(name)``), normalizes identifiers through the shared gene and
-drug resolvers, and returns node and relationship tables (``kg.tables``) in which every row
+drug resolvers, and returns node and relationship tables (``contract.tables``) in which every row
 carries ``sources`` (``["<source>:<release>"]``) and every relationship endpoint is a node of
 the same result. Loaders know nothing of Neo4j.
 

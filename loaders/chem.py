@@ -7,6 +7,7 @@ from functools import cache
 
 from rdkit import Chem, RDLogger
 from rdkit.Chem import Descriptors
+from rdkit.Chem.MolStandardize import rdMolStandardize
 
 RDLogger.DisableLog("rdApp.*")
 
@@ -58,8 +59,6 @@ def parent_skeleton(smiles: str | None = None, inchi: str | None = None) -> str 
     Used to decide that a salt or a differently drawn complex (``Sunitinib malate``,
     ``N.N.Cl[Pt]Cl``) is the same drug as its parent; never used as a key.
     """
-    from rdkit.Chem.MolStandardize import rdMolStandardize
-
     mol = Chem.MolFromSmiles(smiles) if smiles else Chem.MolFromInchi(inchi) if inchi else None
     if mol is None:
         return None

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import xlrd
 
 from oncokg.loaders.files import SourceError
 
@@ -154,8 +155,6 @@ def read_xls_sheets(path: Path, required: dict[str, Iterable[str]]) -> dict[str,
     ``required`` maps sheet name to the columns it must have. Cell values keep their text
     form; numbers that are whole are written without ``.0``.
     """
-    import xlrd
-
     try:
         book = xlrd.open_workbook(str(path), on_demand=True)
     except Exception as exc:  # xlrd raises many types for damaged workbooks

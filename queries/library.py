@@ -28,8 +28,10 @@ declared parameters the Cypher never uses are errors, not surprises at run time.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+import textwrap
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -339,8 +341,6 @@ def get_query(name: str) -> QuerySpec:
     try:
         return specs[name]
     except KeyError:
-        import difflib
-
         close = difflib.get_close_matches(name, list(specs), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise QueryError(
@@ -394,6 +394,4 @@ def _shell_value(value: object) -> str:
 
 
 def _wrap(text: str, width: int = 96) -> str:
-    import textwrap
-
     return textwrap.fill(text, width)
