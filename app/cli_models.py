@@ -74,7 +74,7 @@ def _studies(names: tuple[str, ...], data_dir: Path | None) -> list:
 
 
 @click.command()
-@click.option("--task", type=TASKS, default="drug-response", show_default=True)
+@click.option("--task", type=TASKS, default=Task.RESPONSE.value, show_default=True)
 @click.option("--split", type=click.Choice(SPLITS), default="cold-drug", show_default=True)
 @click.option("--model", default="sage", show_default=True, help="Encoder name (sage, hgt …).")
 @click.option("--seeds", default="0,1,2", show_default=True, help="Comma-separated seeds.")
@@ -99,7 +99,7 @@ def train(task: str, split: str, model: str, seeds: str, epochs: int | None, out
 
 
 @click.command()
-@click.option("--task", type=TASKS, default="drug-response", show_default=True)
+@click.option("--task", type=TASKS, default=Task.RESPONSE.value, show_default=True)
 @click.option("--splits", default="random,cold-drug,cold-cell", show_default=True,
               help="Comma-separated splits: " + ", ".join(SPLITS))
 @click.option("--model", default="sage", show_default=True)

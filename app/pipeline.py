@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from oncokg.app.load import load_into_graph
+from oncokg.contract.tasks import Task
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.report import write_report
 from oncokg.gnn.screen import Screen
@@ -195,7 +196,7 @@ def _slug(text: str) -> str:
 DEMO_TUMORS = ("MEL", "LUAD", "BRCA", "COAD")
 DEMO_DRUGS = ("Erlotinib", "Dabrafenib", "Olaparib")
 #: Epochs of the demo's training runs: the main job must finish in minutes on 2 cores.
-DEMO_EPOCHS = {"drug-response": 200, "drug-target": 100}
+DEMO_EPOCHS = {Task.RESPONSE: 200, Task.TARGET: 100}
 
 
 def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | Path,
@@ -212,7 +213,7 @@ def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | P
     export = export_graph(driver, database)
     export.save(out / "export")
     artifacts = {}
-    for task, split in (("drug-response", "cold-drug"), ("drug-target", "cold-drug")):
+    for task, split in ((Task.RESPONSE, "cold-drug"), (Task.TARGET, "cold-drug")):
         say(f"3/5 training {task} ({split} split, seed 0, model beside baselines) ...")
         path = out / "models" / f"{task}.pt"
         results = train(export, task=task, split=split, seeds=(0,),
@@ -222,11 +223,11 @@ def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | P
         artifacts[task] = path
     say("4/5 screening: drugs for tumor types, targets for drugs, new compounds ...")
     screens = {
-        "tumor_screen": (artifacts["drug-response"],
+        "tumor_screen": (artifacts[Task.RESPONSE],
                          ScreenRequest(tumor=DEMO_TUMORS, k=15)),
-        "target_screen": (artifacts["drug-target"],
+        "target_screen": (artifacts[Task.TARGET],
                           ScreenRequest(drug=DEMO_DRUGS, k=10, smiles_file=smiles_file)),
-        "compound_response_screen": (artifacts["drug-response"],
+        "compound_response_screen": (artifacts[Task.RESPONSE],
                                      ScreenRequest(smiles_file=smiles_file, k=10)),
     }
     reports = {}
