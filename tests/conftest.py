@@ -17,11 +17,14 @@ from oncokg.kg.connection import open_driver
 from oncokg.kg.settings import ConnectionSettings
 from oncokg.kg.writer import apply_schema
 from oncokg.kg.writer import clear_graph as wipe
+from oncokg.loaders import DEFAULT_SOURCES
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("ONCOKG_DATA_DIR", REPO.parent / "shared" / "data")).resolve()
 
-_state = {"wipes": 0}
+#: ``content``: which graph the server holds now ("default", "release8" or None), and the
+#: ``GraphLoad`` of each graph loaded.
+_state: dict = {"content": None}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -59,8 +62,7 @@ def driver():
 def empty_graph(driver):
     """The real graph, emptied (data, not schema) before the test."""
     wipe(driver)
-    _state["wipes"] += 1
-
+    _state["content"] = None
     apply_schema(driver)
     return driver
 
@@ -81,21 +83,35 @@ def counts(driver) -> dict[str, int]:
     return out
 
 
+def _graph_with(driver, data_dir, content: str, sources: tuple[str, ...]):
+    """The graph holding ``sources`` (loaded once, again only after another graph replaced it)."""
+    if _state.get("content") != content:
+        wipe(driver)
+        _state["content"] = None
+        _state[content] = load_into_graph(driver, sources, data_dir=data_dir, show_bars=False)
+        _state["content"] = content
+    return driver
+
+
 @pytest.fixture
 def loaded_graph(driver, data_dir):
-    """The real graph with every source loaded from the reference data (once per session).
+    """The real graph with every default source loaded from the reference data.
 
-    Tests that empty the graph bump a counter; the next test that needs the full graph
-    reloads it. Tests using this fixture must not modify the graph.
+    Loaded once per session, and again after a test emptied the graph or loaded another one.
+    Tests using this fixture must not modify the graph.
     """
-    if _state.get("loaded_at_wipe") != _state["wipes"]:
-        wipe(driver)
-        _state["load"] = load_into_graph(driver, data_dir=data_dir, show_bars=False)
-        _state["loaded_at_wipe"] = _state["wipes"]
-    return driver
+    return _graph_with(driver, data_dir, "default", DEFAULT_SOURCES)
+
+
+@pytest.fixture
+def release8_graph(driver, data_dir):
+    """The default graph plus GDSC2 release 8 responses and cell-line expression (opt-in
+    sources). Tests using this fixture must not modify the graph."""
+    return _graph_with(driver, data_dir, "release8",
+                       (*DEFAULT_SOURCES, "gdsc2", "gdsc_expression"))
 
 
 @pytest.fixture
 def graph_load(loaded_graph):
     """The ``GraphLoad`` outcome of the session's full load (per-source figures, reports)."""
-    return _state["load"]
+    return _state["default"]
