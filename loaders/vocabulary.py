@@ -8,6 +8,8 @@ resolver merges them once per set of files and every loader names drugs through 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from oncokg.loaders import drugbank, gdsc_drugs, gdsc_rel8, structures
 from oncokg.loaders.drugs import DrugRecord, DrugResolver
 from oncokg.loaders.fetch import Fetcher
@@ -40,7 +42,7 @@ def resolver(fetcher: Fetcher) -> DrugResolver:
             found, problems = module.drug_records(fetcher)
             records += found
             issues += problems
-        curated = DrugResolver(records, issues)
+        curated = DrugResolver([replace(r) for r in records])  # it edits records: copies
         extra, problems = gdsc_rel8.drug_records(fetcher)
         issues += problems
         for record in extra:

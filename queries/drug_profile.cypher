@@ -1,7 +1,7 @@
 // name: drug_profile
-// description: Everything the graph knows about a drug, in one row: its names and identifiers,
-//   structure, targets with the sources that assert them, clinical biomarkers, and each
-//   response dataset with its size and response summary.
+// description: Everything the graph knows about a drug, in one row. Its names and
+//   identifiers, structure, targets with the sources that assert them, clinical biomarkers,
+//   and each response dataset with its size and response summary.
 // param: drug (drug, example "Osimertinib"): drug name, synonym or id in any spelling (resolved
 //   to one drug before the query runs; a name two drugs share is refused)
 // returns: drug (string): the drug's name

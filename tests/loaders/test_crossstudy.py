@@ -73,7 +73,8 @@ def test_ccle_drug_names_resolve_through_synonyms(ccle, resolver) -> None:
     assert keys["AZD6244"] == resolver.resolve_name("Selumetinib").key is not None
     assert keys["PD-0325901"] is not None
     assert keys["PF2341066"] == resolver.resolve_name("Crizotinib").key
-    assert keys["LBW242"] is None
+    # LBW242 is known from GDSC release 8's structure table (it was unresolved before)
+    assert keys["LBW242"] == resolver.resolve_name("LBW242").key is not None
 
 
 def test_ccle_known_rows(ccle, resolver) -> None:

