@@ -56,6 +56,11 @@ export_option = click.option(
     help="A saved export (`oncokg export`); default: export from the graph now.")
 
 
+dataset_option = click.option(
+    "--dataset", default=None, help="Response screen to learn from when the graph holds "
+    "several, e.g. 'GDSC2 r8' (default: the only one, else 'GDSC1 v17').")
+
+
 def cross_study_options(command):
     """``--cross-study NAME`` (repeatable) and ``--data-dir`` for the second studies' files."""
     command = click.option(
@@ -84,16 +89,17 @@ def _studies(names: tuple[str, ...], data_dir: Path | None) -> list:
 @click.option("--artifact", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to save the first seed's model (default: runs/models/TASK.pt).")
 @export_option
+@dataset_option
 @cross_study_options
 def train(task: str, split: str, model: str, seeds: str, epochs: int | None, out: Path,
-          artifact: Path | None, export_dir: Path | None, studies: tuple[str, ...],
-          study_dir: Path | None) -> None:
+          artifact: Path | None, export_dir: Path | None, dataset: str | None,
+          studies: tuple[str, ...], study_dir: Path | None) -> None:
     """Train a model on TASK/SPLIT beside every baseline; save the model artifact."""
     _check_split(task, split, "--split")
     artifact = artifact or Path("runs/models") / f"{task}.pt"
     results = run_train(_export(export_dir), task=task, split=split, model=model,
                         seeds=_seeds(seeds), epochs=epochs, out_dir=out, artifact_path=artifact,
-                        cross_study=_studies(studies, study_dir))
+                        cross_study=_studies(studies, study_dir), dataset=dataset)
     click.echo(results.to_markdown())
     click.echo(f"\nresults in {out}; model artifact {artifact}")
 
@@ -108,16 +114,19 @@ def train(task: str, split: str, model: str, seeds: str, epochs: int | None, out
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("runs/results"), show_default=True)
 @export_option
+@dataset_option
 @cross_study_options
 def evaluate(task: str, splits: str, model: str, seeds: str, epochs: int | None, out: Path,
-             export_dir: Path | None, studies: tuple[str, ...], study_dir: Path | None) -> None:
+             export_dir: Path | None, dataset: str | None, studies: tuple[str, ...],
+             study_dir: Path | None) -> None:
     """Evaluate the model and every baseline on several splits (mean ± SD over seeds)."""
     chosen = [_check_split(task, s.strip(), "--splits") for s in splits.split(",") if s.strip()]
     export = _export(export_dir)
     cross_study = _studies(studies, study_dir)
     for split in chosen:
         results = run_train(export, task=task, split=split, model=model, seeds=_seeds(seeds),
-                            epochs=epochs, out_dir=out, cross_study=cross_study)
+                            epochs=epochs, out_dir=out, cross_study=cross_study,
+                            dataset=dataset)
         click.echo(results.to_markdown() + "\n")
     click.echo(f"results in {out}")
 

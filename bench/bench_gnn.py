@@ -27,9 +27,9 @@ from pathlib import Path
 from oncokg import loaders
 from oncokg.contract import paths
 from oncokg.contract.export import GraphExport
+from oncokg.contract.tasks import Task
 from oncokg.gnn.evaluate import Results
 from oncokg.gnn.features import build_features
-from oncokg.gnn.splits import SPLITS_BY_TASK
 from oncokg.gnn.synthetic import make_synthetic_export
 from oncokg.gnn.train import train
 from oncokg.loaders.crossstudy import read_study
@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> list[Results]:
     parser.add_argument("--data-dir", default=str(data_dir()))
     parser.add_argument("--export", help="a GraphExport directory (skips the loaders)")
     parser.add_argument("--synthetic", action="store_true", help="synthetic smoke graph")
-    parser.add_argument("--tasks", nargs="+", default=list(SPLITS_BY_TASK))
+    parser.add_argument("--tasks", nargs="+", default=[t.value for t in Task],
+                        choices=[t.value for t in Task])
+    parser.add_argument("--dataset", default=None,
+                        help="response screen to learn from (default: GDSC1 v17)")
     parser.add_argument("--splits", nargs="+", default=None)
     parser.add_argument("--model", default="sage")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
@@ -154,15 +157,15 @@ def main(argv: list[str] | None = None) -> list[Results]:
     print(features.report.summary(), file=sys.stderr)
     all_results = []
     for task in args.tasks:
-        for split in args.splits or SPLITS_BY_TASK[task]:
-            if split not in SPLITS_BY_TASK[task]:
+        for split in args.splits or Task(task).splits:
+            if split not in Task(task).splits:
                 continue
             t0 = time.perf_counter()
             cross = studies if (task, split) == ("drug-response", "random") else ()
             results = train(export, task=task, split=split, model=args.model,
                             seeds=tuple(args.seeds), epochs=args.epochs, out_dir=args.out,
                             features=features, progress=not args.quiet, cross_study=cross,
-                            **overrides)
+                            dataset=args.dataset, **overrides)
             all_results.append(results)
             print(f"{task} / {split}: {time.perf_counter() - t0:.0f}s", file=sys.stderr)
             print(results.to_markdown(), file=sys.stderr)

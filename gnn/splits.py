@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from oncokg.contract.export import EdgeKey, GraphExport
-from oncokg.contract.tasks import TARGET_EDGE, Task, TaskError
+from oncokg.contract.tasks import RESPONSE_EDGE, TARGET_EDGE, Task, TaskError
 
 PARTS = ("train", "val", "test")
 
@@ -124,6 +124,40 @@ def supervision_edges(export: GraphExport, task: str) -> tuple[np.ndarray, np.nd
     rows = np.flatnonzero(keep)
     pairs = np.stack([frame["src"].to_numpy()[rows], frame["dst"].to_numpy()[rows]], axis=1)
     return pairs.astype(np.int64), rows.astype(np.int64)
+
+
+#: The response dataset models train on when an export holds several (the README's figures).
+DEFAULT_DATASET = "GDSC1 v17"
+
+
+def with_response_dataset(export: GraphExport, dataset: str | None = None
+                          ) -> tuple[GraphExport, str | None]:
+    """The export with the ``RESPONSE`` edges of one dataset only, and that dataset's name.
+
+    Every other dataset's pairs are removed, so they neither supervise nor pass messages: a
+    pair held out of one screen cannot leak in through another screen's measurement of it.
+    ``None`` picks the only dataset, else :data:`DEFAULT_DATASET`.
+    """
+    frame = export.edges.get(RESPONSE_EDGE)
+    if frame is None or "dataset" not in frame.columns:
+        return export, None
+    present = sorted(str(d) for d in frame["dataset"].dropna().unique())
+    if dataset is None:
+        if len(present) <= 1:
+            return export, (present[0] if present else None)
+        if DEFAULT_DATASET not in present:
+            raise SplitError(f"the export holds several response datasets ({', '.join(present)}); "
+                             "choose one (--dataset)")
+        dataset = DEFAULT_DATASET
+    if dataset not in present:
+        raise SplitError(f"the export has no RESPONSE edges of dataset {dataset!r}; it has "
+                         f"{', '.join(present) or 'none'}")
+    if len(present) == 1:
+        return export, dataset
+    edges = dict(export.edges)
+    edges[RESPONSE_EDGE] = frame[frame["dataset"] == dataset].reset_index(drop=True)
+    chosen = GraphExport(export.nodes, edges, {**export.manifest, "response_dataset": dataset})
+    return chosen, dataset
 
 
 def make_split(

@@ -64,7 +64,7 @@ from oncokg.gnn.graph import (
 )
 from oncokg.gnn.models import LinkModel, resolve_encoder
 from oncokg.gnn.predict import Predictor
-from oncokg.gnn.splits import make_split
+from oncokg.gnn.splits import make_split, with_response_dataset
 from oncokg.gnn.validation import attach_calibration
 
 log = logging.getLogger(__name__)
@@ -446,6 +446,7 @@ def train(
     features: NodeFeatures | None = None,
     progress: bool = True,
     cross_study: Sequence = (),
+    dataset: str | None = None,
     **overrides,
 ) -> Results:
     """Train ``model`` on ``task``/``split`` for each seed, beside the baselines.
@@ -454,10 +455,13 @@ def train(
     results table; writes ``results_<task>_<split>_<model>.md/.json`` under ``out_dir`` and the
     first seed's model to ``artifact_path`` when given. ``cross_study`` takes second studies
     (:class:`loaders.crossstudy.StudyResponses`, drug-response only): every method of every
-    seed is also scored on their measurements (``results.cross_study``).
+    seed is also scored on their measurements (``results.cross_study``). ``dataset`` names the
+    response screen to learn from when the export holds several (default ``GDSC1 v17``); the
+    other screens' responses are left out of the graph altogether.
     """
     Task.parse(task).check_split(split)
     resolve_encoder(model)
+    export, dataset = with_response_dataset(export, dataset)
     if cross_study and task != Task.RESPONSE:
         raise UnknownSettingError("cross-study scoring needs --task drug-response")
     config = replace(TrainConfig(model=model), **overrides)
@@ -473,6 +477,8 @@ def train(
     else:
         names = tuple(baselines or ())
     release = str(export.manifest.get("release", "unknown"))
+    if "response_dataset" in export.manifest:
+        release = f"{release}; responses: {dataset}"
     results = Results(task, split, model, list(seeds), release, config=config.to_dict(),
                       feature_report=features.report.to_dict())
     studies = [study_pairs(study, export) for study in cross_study]

@@ -1,8 +1,10 @@
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from oncokg.contract.tasks import Task, TaskError
+from oncokg.contract.export import GraphExport
+from oncokg.contract.tasks import RESPONSE_EDGE, Task, TaskError
 from oncokg.gnn.graph import (
     RESPONSE_LEVELS,
     LeakageError,
@@ -13,7 +15,8 @@ from oncokg.gnn.graph import (
     response_levels,
     task_message_positions,
 )
-from oncokg.gnn.splits import cell_tumor_types, make_split
+from oncokg.gnn.splits import cell_tumor_types, make_split, with_response_dataset
+from oncokg.gnn.train import train
 
 CASES = [(task.value, kind) for task in Task for kind in task.splits]
 
@@ -138,3 +141,21 @@ def test_unknown_or_undefined_splits_raise(export):
         make_split(export, "drug-target", "cold-cell")
     with pytest.raises(TaskError, match="unknown task"):
         make_split(export, "drug-toxicity", "random")
+
+
+def test_one_response_dataset_is_learned_and_the_others_leave_the_graph(export):
+    frame = export.edges[RESPONSE_EDGE]
+    other = frame.assign(dataset="OTHER", ln_ic50=frame["ln_ic50"] + 1.0)
+    responses = pd.concat([frame, other], ignore_index=True)
+    both = GraphExport(export.nodes, {**export.edges, RESPONSE_EDGE: responses}, export.manifest)
+    with pytest.raises(TaskError, match="several response datasets"):
+        with_response_dataset(both)
+    with pytest.raises(TaskError, match="no RESPONSE edges of dataset 'NOPE'"):
+        with_response_dataset(both, "NOPE")
+    chosen, name = with_response_dataset(both, "OTHER")
+    kept = chosen.edges[RESPONSE_EDGE]
+    assert name == "OTHER" and set(kept["dataset"]) == {"OTHER"} and len(kept) == len(frame)
+    assert with_response_dataset(export) == (export, "SYNTH")  # one dataset: unchanged
+    results = train(both, task="drug-response", split="random", seeds=(0,), epochs=2,
+                    baselines=False, progress=False, dataset="OTHER")
+    assert results.release.endswith("responses: OTHER")
