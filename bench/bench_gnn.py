@@ -48,13 +48,14 @@ def data_dir() -> Path:
     return paths.data_dir() or ROOT.parent / "shared" / "data"
 
 
-def real_export(directory: Path):
-    """Every loader source over ``directory``, merged with ``GraphExport.from_tables``.
+def real_export(directory: Path, extra: tuple[str, ...] = ()):
+    """The default sources (and ``extra`` opt-in ones) over ``directory``, merged with
+    ``GraphExport.from_tables``.
 
     Sources that need a download (absent from the reference data) are skipped and named.
     """
     nodes, rels, releases = [], [], []
-    for name in loaders.DEFAULT_SOURCES:
+    for name in (*loaders.DEFAULT_SOURCES, *extra):
         started = time.perf_counter()
         try:
             result = loaders.load_source(name, directory)
@@ -74,7 +75,7 @@ def build_export(args):
     if args.synthetic:
         return make_synthetic_export(seed=0, n_families=6, drugs_per_family=8, n_genes=200,
                                      n_cell_lines=200, n_pathways=30)
-    return real_export(Path(args.data_dir))
+    return real_export(Path(args.data_dir), tuple(args.add_sources))
 
 
 def _override(item: str) -> tuple[str, object]:
@@ -123,6 +124,8 @@ def main(argv: list[str] | None = None) -> list[Results]:
     parser.add_argument("--synthetic", action="store_true", help="synthetic smoke graph")
     parser.add_argument("--tasks", nargs="+", default=[t.value for t in Task],
                         choices=[t.value for t in Task])
+    parser.add_argument("--add-sources", nargs="*", default=[], metavar="SOURCE",
+                        help="opt-in sources to load too, e.g. gdsc2 gdsc_expression")
     parser.add_argument("--dataset", default=None,
                         help="response screen to learn from (default: GDSC1 v17)")
     parser.add_argument("--splits", nargs="+", default=None)

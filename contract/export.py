@@ -115,7 +115,9 @@ class GraphExport:
         dropped: dict[str, int] = {}
         for rel_type, frames in rel_frames.items():
             rel = SCHEMA.rel(rel_type)
-            raw = pd.concat(frames, ignore_index=True).drop_duplicates(["start", "end"])
+            identity = ["start", "end", *(c for c in rel.identity
+                                          if all(c in f.columns for f in frames))]
+            raw = pd.concat(frames, ignore_index=True).drop_duplicates(identity)
             frame, missing = index_edges(raw, nodes, rel.start, rel.end)
             edges[(rel.start, rel.type, rel.end)] = frame
             dropped[rel_type] = missing

@@ -71,3 +71,18 @@ def test_export_maps_every_edge_back_to_a_relationship(empty_graph, tmp_path):
     assert data["Drug", "TARGETS", "Gene"].edge_index.shape == (2, 3)
     assert sorted(data["Drug", "RESPONSE", "CellLine"].edge_attr[:, 0].tolist()) == [-2.5, 0.5,
                                                                                      1.0]
+
+
+def test_tables_keep_one_edge_per_identity_as_neo4j_does():
+    """Two screens of one pair are two RESPONSE edges, in Neo4j and in an export of tables."""
+    nodes = [NodeTable("Drug", pd.DataFrame({"id": ["D1"]})),
+             NodeTable("CellLine", pd.DataFrame({"cosmic_id": ["100", "200"]}))]
+    first = RelTable("RESPONSE", pd.DataFrame({"start": ["D1", "D1"], "end": ["100", "200"],
+                                               "ln_ic50": [1.0, 2.0],
+                                               "dataset": ["GDSC1 v17"] * 2}))
+    second = RelTable("RESPONSE", pd.DataFrame({"start": ["D1", "D1"], "end": ["100", "100"],
+                                                "ln_ic50": [3.0, 3.0],
+                                                "dataset": ["GDSC2 r8"] * 2}))
+    response = GraphExport.from_tables(nodes, [first, second]).edge_frame("RESPONSE")
+    assert sorted(zip(response["dataset"], response["ln_ic50"], strict=True)) == [
+        ("GDSC1 v17", 1.0), ("GDSC1 v17", 2.0), ("GDSC2 r8", 3.0)]
