@@ -5,7 +5,10 @@
   parse, get an all-zero feature row and ``has_structure = False``; the model gives them a
   learned embedding instead. Both kinds are listed in the :class:`FeatureReport`, never fatal.
 * Cell lines: a multi-hot vector over the Mutation nodes they carry (``HAS_MUTATION``: coding
-  mutations and copy-number alterations), plus one-hot ``tissue`` and ``msi`` where present.
+  mutations and copy-number alterations); where the graph holds expression (``EXPRESSES``, the
+  ``gdsc_expression`` source), the z of each gene a line expresses unusually high or low, 0
+  elsewhere; plus one-hot ``tissue`` and ``msi`` where present. Lines without a mutation node
+  or without expression links are counted in the report.
 * Genes, pathways, mutations and tumor types have no input features: the model learns an
   embedding per node.
 
@@ -79,6 +82,8 @@ class FeatureReport:
     n_cell_lines: int = 0
     n_cell_features: int = 0
     cell_lines_without_mutations: int = 0
+    expression_genes: int = 0
+    cell_lines_without_expression: int = 0
 
     def summary(self) -> str:
         return (
@@ -86,7 +91,10 @@ class FeatureReport:
             f"({len(self.missing_structure)} without SMILES, {len(self.invalid_smiles)} invalid "
             f"SMILES; these get a learned embedding); cell lines: {self.n_cell_lines} with "
             f"{self.n_cell_features} features ({self.cell_lines_without_mutations} carry no "
-            f"mutation node)"
+            f"mutation node"
+            + (f"; expression of {self.expression_genes} genes, absent for "
+               f"{self.cell_lines_without_expression} lines" if self.expression_genes else "")
+            + ")"
         )
 
     def to_dict(self) -> dict:
@@ -258,6 +266,17 @@ def cell_line_features(export: GraphExport, settings: FeatureSettings,
         report.cell_lines_without_mutations = int((multi_hot.sum(1) == 0).sum())
     else:
         report.cell_lines_without_mutations = n_cells
+    expresses = export.edges.get(("CellLine", "EXPRESSES", "Gene"))
+    if expresses is not None and len(expresses) and "z" in expresses.columns:
+        genes, column = np.unique(expresses["dst"].to_numpy(), return_inverse=True)
+        z = np.zeros((n_cells, len(genes)), dtype=np.float32)
+        z[expresses["src"].to_numpy(), column] = pd.to_numeric(
+            expresses["z"], errors="coerce").fillna(0.0).to_numpy(np.float32)
+        blocks.append(z)
+        gene_keys = export.keys("Gene")
+        names += [f"expr:{gene_keys[g]}" for g in genes]
+        report.expression_genes = len(genes)
+        report.cell_lines_without_expression = int((np.abs(z).sum(1) == 0).sum())
     for prop in settings.cell_categoricals:
         if prop not in cells.columns:
             continue

@@ -1,6 +1,8 @@
 import numpy as np
+import pandas as pd
 import pytest
 
+from oncokg.contract.export import GraphExport
 from oncokg.gnn.features import (
     DrugFeaturizer,
     FeatureSettings,
@@ -38,6 +40,26 @@ def test_cell_features_are_the_mutation_profile(export, features):
     n_mut_cols = sum(name.startswith("mut:") for name in features.cell_feature_names)
     assert float(features.cell_x[:, :n_mut_cols].sum()) == len(has_mut)
     assert any(name.startswith("tissue:") for name in features.cell_feature_names)
+    assert not any(name.startswith("expr:") for name in features.cell_feature_names)
+
+
+def test_expression_links_become_cell_features(export):
+    """EXPRESSES z values fill one column per gene; lines without links are counted."""
+    links = pd.DataFrame({"src": [0, 0, 3], "dst": [5, 7, 5], "z": [3.1, -2.6, 2.8]})
+    with_expression = GraphExport(
+        export.nodes, {**export.edges, ("CellLine", "EXPRESSES", "Gene"): links},
+        export.manifest)
+    features = build_features(with_expression)
+    genes = export.keys("Gene")
+    column = {name: j for j, name in enumerate(features.cell_feature_names)}
+    assert features.cell_x[0, column[f"expr:{genes[5]}"]] == pytest.approx(3.1)
+    assert features.cell_x[0, column[f"expr:{genes[7]}"]] == pytest.approx(-2.6)
+    assert features.cell_x[3, column[f"expr:{genes[5]}"]] == pytest.approx(2.8)
+    assert features.cell_x[1, column[f"expr:{genes[5]}"]] == 0.0
+    n_cells = len(export.nodes["CellLine"])
+    assert features.report.expression_genes == 2
+    assert features.report.cell_lines_without_expression == n_cells - 2
+    assert "expression of 2 genes" in features.report.summary()
 
 
 def test_new_smiles_matches_graph_featurization(export, features):
