@@ -39,9 +39,9 @@ test: install
 	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider; \
 	  status=$$?; $(TEST_ENV) $(BIN)/oncokg neo4j stop; exit $$status
 
-# The tests that need no Neo4j (no server is started; under a minute).
+# The quick tests: no Neo4j (no server is started), no repeated full loads; about a minute.
 test-fast: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not neo4j"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not neo4j and not slow"
 
 bench: install
 	$(TEST_ENV) $(BIN)/oncokg neo4j start

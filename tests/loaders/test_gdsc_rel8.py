@@ -89,11 +89,17 @@ def test_new_drugs_have_structures_and_gdsc_targets(data_dir, load):
     assert (gdsc2["start"] == osimertinib).sum() > 500
 
 
-def test_expression_links_and_profiles(data_dir, load):
-    z = gdsc_rel8.expression_profiles(Fetcher(data_dir))
+@pytest.fixture(scope="module")
+def expression(data_dir):
+    """Expression z per gene across lines (COSMIC id × symbol), computed once."""
+    return gdsc_rel8.expression_profiles(Fetcher(data_dir))
+
+
+def test_expression_links_and_profiles(expression, load):
+    z = expression
     assert 960 <= len(z) <= 975 and z.shape[1] > 5800
     assert np.allclose(z.mean().dropna(), 0, atol=1e-4)
-    bt474 = loaders.load_source("gdsc", data_dir).node_table("CellLine").rows
+    bt474 = load("gdsc").node_table("CellLine").rows
     bt474 = bt474.loc[bt474["name"] == "BT-474", "cosmic_id"].item()
     assert z["ERBB2"].rank(ascending=False)[bt474] <= 0.03 * len(z)  # top 3 % (21st of 965)
     links = load("gdsc_expression").rel_table("EXPRESSES").rows
@@ -101,9 +107,9 @@ def test_expression_links_and_profiles(data_dir, load):
     assert ((links["start"] == bt474) & (links["end"] == "ERBB2")).any()
 
 
-def test_lapatinib_works_where_erbb2_is_high(data_dir, load):
+def test_lapatinib_works_where_erbb2_is_high(expression, data_dir, load):
     """GDSC2: the 20 highest ERBB2 expressors respond far better to lapatinib than all lines."""
-    z = gdsc_rel8.expression_profiles(Fetcher(data_dir))
+    z = expression
     lapatinib = vocabulary.resolver(Fetcher(data_dir)).resolve_name("Lapatinib").key
     response = load("gdsc2").rel_table("RESPONSE").rows
     response = response[response["start"] == lapatinib].set_index("end")["ln_ic50"]

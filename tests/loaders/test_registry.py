@@ -72,6 +72,7 @@ def fresh_caches() -> None:
 
 
 # structures is left out for time (its drugs are re-derived in test_drugs' shuffle test)
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in ALL if n != "structures"])
 def test_loading_twice_gives_identical_tables(load, data_dir, fresh_caches, name: str) -> None:
     first = load(name)
