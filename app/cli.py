@@ -119,10 +119,17 @@ def stats(sources: bool) -> None:
 @click.option("--list", "list_sources", is_flag=True, help="List the sources and exit.")
 def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
          list_sources: bool) -> None:
-    """Load all (or the named) SOURCES into the graph, then print counts and reports."""
+    """Load the default (or the named) SOURCES into the graph, then print counts and reports.
+
+    A source set stands for several: default, recent (GDSC1 and GDSC2 release 8,
+    expression, CTRP compounds).
+    """
     if list_sources:
         for name, source in loaders.SOURCES.items():
-            click.echo(f"{name:12} {source.provenance:28} {source.description}")
+            default = "*" if name in loaders.DEFAULT_SOURCES else " "
+            click.echo(f"{default} {name:16} {source.provenance:28} {source.description}")
+        for name, members in loaders.SOURCE_SETS.items():
+            click.echo(f"  {name:16} set: {' '.join(members)}")
         return
     with graph() as (driver, database):
         outcome = load_into_graph(

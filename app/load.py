@@ -59,13 +59,12 @@ def load_into_graph(
     progress: Callable[[str], None] = lambda _: None,
     show_bars: bool = True,
 ) -> GraphLoad:
-    """Parse the named sources (default: all), then write them into the graph.
+    """Parse the named sources or source sets (default: the default set), then write them.
 
     Normalization reports are written to ``report_dir`` (one JSON file per source) when given.
     """
-    chosen = list(names) if names else None
     parsed = []
-    for name in chosen or loaders.DEFAULT_SOURCES:
+    for name in loaders.expand_sources(names):
         progress(f"parsing {name} ...")
         started = time.perf_counter()
         result = loaders.load_source(name, data_dir)

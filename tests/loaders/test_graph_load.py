@@ -81,7 +81,7 @@ def test_loading_again_changes_no_count(loaded_graph, data_dir):
 def test_corrupt_file_fails_by_name_and_leaves_graph_unchanged(loaded_graph, data_dir,
                                                                tmp_path):
     copy = tmp_path / "data"
-    shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("ctrp_v2", "ccle_2012"))
+    shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("AUC_*.csv", "ccle_2012"))
     ic50 = copy / "gdsc_v17" / "IC50_v17.csv.gz"
     ic50.chmod(0o644)
     raw = gzip.decompress(ic50.read_bytes())

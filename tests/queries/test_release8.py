@@ -50,9 +50,17 @@ def test_todays_drugs_have_structure_targets_and_gdsc2_responses(run, drug, gene
     assert gdsc2 and int(gdsc2[0].split(": ")[1].split(" lines")[0]) > 500
 
 
+def test_ctrp_targets_carry_their_source(run):
+    profile = run("drug_profile", drug="navitoclax").iloc[0]
+    ctrp = [t for t in profile["targets"] if "ctrp:" in t]
+    assert {t.split(" ")[0] for t in ctrp} >= {"BCL2", "BCL2L1"}
+    probe = run("drug_profile", drug="BRD4132").iloc[0]  # a compound only CTRP knows
+    assert probe["smiles"] and probe["drug_id"].endswith("-N")
+
+
 def test_reloading_release8_changes_no_count(release8_graph, data_dir):
     before = counts(release8_graph)
     assert before["rel:EXPRESSES"] > 100_000 and before["rel:RESPONSE"] > 400_000
-    load_into_graph(release8_graph, ["gdsc2", "gdsc_expression"], data_dir=data_dir,
-                    show_bars=False)
+    load_into_graph(release8_graph, ["gdsc2", "gdsc_expression", "ctrp_drugs"],
+                    data_dir=data_dir, show_bars=False)
     assert counts(release8_graph) == before
