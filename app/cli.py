@@ -10,10 +10,10 @@ import click
 
 from oncokg import loaders, queries
 from oncokg.app.cli_models import COMMANDS
+from oncokg.app.export import export_for_learning
 from oncokg.app.load import load_into_graph
 from oncokg.contract.errors import OncoKGError
 from oncokg.kg.connection import graph
-from oncokg.kg.export import export_graph
 from oncokg.kg.server import ManagedServer
 from oncokg.kg.stats import graph_counts, source_counts
 from oncokg.kg.writer import apply_schema
@@ -150,12 +150,15 @@ def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("runs/export"), show_default=True)
 def export(out: Path) -> None:
-    """Export the graph (every biological relationship) for training without Neo4j."""
+    """Export the graph (every biological relationship, and the cell-line omics profiles
+    when it holds release-8 expression) for training without Neo4j."""
     with graph() as (driver, database):
-        exported = export_graph(driver, database)
+        exported = export_for_learning(driver, database)
     exported.save(out)
     counts = exported.manifest["node_counts"] | exported.manifest["edge_counts"]
     click.echo("\n".join(f"{name:40} {count:>9,}" for name, count in counts.items()))
+    for name, (rows, columns) in exported.manifest.get("profiles", {}).items():
+        click.echo(f"{'profile ' + name:40} {rows:>9,} lines × {columns:,}")
     click.echo(f"export written to {out}")
 
 

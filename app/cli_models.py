@@ -11,13 +11,13 @@ from pathlib import Path
 
 import click
 
+from oncokg.app.export import export_for_learning
 from oncokg.app.pipeline import ScreenRequest, run_demo, run_screen
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import SPLITS, Task, TaskError
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.train import train as run_train
 from oncokg.kg.connection import graph
-from oncokg.kg.export import export_graph
 from oncokg.kg.predictions import remove_predictions
 from oncokg.loaders.crossstudy import read_study
 from oncokg.queries import render
@@ -48,7 +48,7 @@ def _export(export_dir: Path | None):
     if export_dir is not None:
         return GraphExport.load(export_dir)
     with graph() as (driver, database):
-        return export_graph(driver, database)
+        return export_for_learning(driver, database)
 
 
 export_option = click.option(

@@ -18,13 +18,13 @@ import neo4j
 import numpy as np
 import pandas as pd
 
+from oncokg.app.export import export_for_learning
 from oncokg.app.load import load_into_graph
 from oncokg.contract.tasks import Task
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.report import write_report
 from oncokg.gnn.screen import Screen
 from oncokg.gnn.train import train
-from oncokg.kg.export import export_graph
 from oncokg.kg.predictions import write_predictions
 from oncokg.queries.evidence import explain
 from oncokg.queries.runner import Runner
@@ -210,7 +210,7 @@ def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | P
                               report_dir=out / "load_reports", progress=say)
     say(f"    {outcome.rows:,} rows in {outcome.seconds:.0f}s")
     say("2/5 exporting the graph for training ...")
-    export = export_graph(driver, database)
+    export = export_for_learning(driver, database, data_dir, say)
     export.save(out / "export")
     artifacts = {}
     for task, split in ((Task.RESPONSE, "cold-drug"), (Task.TARGET, "cold-drug")):

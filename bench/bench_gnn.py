@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from oncokg import loaders
+from oncokg.app.export import with_omics
 from oncokg.contract import paths
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import Task
@@ -53,6 +54,7 @@ def real_export(directory: Path, extra: tuple[str, ...] = ()):
     ``GraphExport.from_tables``.
 
     Sources that need a download (absent from the reference data) are skipped and named.
+    With ``gdsc_expression`` the export carries the cell-line omics profiles, as the app's does.
     """
     nodes, rels, releases = [], [], []
     for name in loaders.expand_sources(("default", *extra)):
@@ -66,7 +68,8 @@ def real_export(directory: Path, extra: tuple[str, ...] = ()):
         rels += list(result.rels)
         releases.append(f"{result.source}:{result.release}")
         print(f"loaded {name} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-    return GraphExport.from_tables(nodes, rels, release=",".join(releases))
+    return with_omics(GraphExport.from_tables(nodes, rels, release=",".join(releases)),
+                      directory)
 
 
 def build_export(args):

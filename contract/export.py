@@ -4,8 +4,12 @@
 node properties per label (row position = node index, the label's key in ``key``) and one
 DataFrame per relationship type with integer ``src``/``dst`` indices plus edge properties. The id
 maps travel with the export so predictions map back to graph keys, and a manifest records the
-graph release, the queries and the counts. Exports are saved as Parquet + JSON so training reruns
-without Neo4j; ``oncokg.kg.export`` fills one from Neo4j, ``from_tables`` from loader tables.
+graph release, the queries and the counts. ``profiles`` holds dense cell-line omics matrices
+(expression, pathway scores, mutation and copy-number calls: CellLine key rows × feature
+columns) that are too wide to live in the graph one value at a time; they come from the
+sources' files, not from Neo4j, and reach feature building only through the export. Exports
+are saved as Parquet + JSON so training reruns without Neo4j; ``oncokg.kg.export`` fills one
+from Neo4j, ``from_tables`` from loader tables.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ class GraphExport:
     nodes: dict[str, pd.DataFrame]
     edges: dict[EdgeKey, pd.DataFrame]
     manifest: dict = field(default_factory=dict)
+    #: name → CellLine key rows × feature columns (float32), rows only for lines in ``nodes``
+    profiles: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     # -- id maps -------------------------------------------------------------------------
     def keys(self, label: str) -> list[str]:
@@ -52,6 +58,18 @@ class GraphExport:
         rel = SCHEMA.rel(rel_type)
         return self.edges.get((rel.start, rel.type, rel.end), empty_edges())
 
+    def with_profiles(self, profiles: dict[str, pd.DataFrame]) -> GraphExport:
+        """This export plus cell-line ``profiles``, kept for the export's CellLine keys only."""
+        cells = set(self.keys("CellLine")) if "CellLine" in self.nodes else set()
+        kept = {}
+        for name, frame in profiles.items():
+            frame = frame[frame.index.astype(str).isin(cells)].astype(np.float32)
+            frame.index = frame.index.astype(str)
+            frame.columns = frame.columns.astype(str)
+            kept[name] = frame
+        manifest = dict(self.manifest, profiles={n: list(f.shape) for n, f in kept.items()})
+        return GraphExport(self.nodes, self.edges, manifest, {**self.profiles, **kept})
+
     # -- persistence -----------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
         """Write the export as Parquet files plus ``manifest.json``; returns the directory."""
@@ -66,7 +84,12 @@ class GraphExport:
             name = f"edges_{start}_{rel_type}_{end}.parquet"
             _to_parquet(frame, out / name)
             files["|".join((start, rel_type, end))] = name
-        manifest = dict(self.manifest, files=files)
+        profile_files = {}
+        for profile, frame in self.profiles.items():
+            name = f"profile_{profile}.parquet"
+            frame.rename_axis("key").reset_index().to_parquet(out / name, index=False)
+            profile_files[profile] = name
+        manifest = dict(self.manifest, files=files, profile_files=profile_files)
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         return out
 
@@ -87,7 +110,9 @@ class GraphExport:
                 edges[(start, rel_type, end)] = frame
             else:
                 nodes[name] = frame
-        return cls(nodes=nodes, edges=edges, manifest=manifest)
+        profiles = {name: pd.read_parquet(base / file).set_index("key")
+                    for name, file in manifest.get("profile_files", {}).items()}
+        return cls(nodes=nodes, edges=edges, manifest=manifest, profiles=profiles)
 
     @classmethod
     def from_tables(

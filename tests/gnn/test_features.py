@@ -87,3 +87,52 @@ def test_similarity_edges_link_drugs_of_one_family(export, features):
     assert same > 0.9
     has = features.drug_has_structure.numpy()
     assert has[src].all() and has[dst].all()
+
+
+def _with_profiles(export, settings=None):
+    keys = export.keys("CellLine")
+    expression = pd.DataFrame({"ERBB2": [2.0, -1.0], "EGFR": [0.5, np.nan]},
+                              index=[keys[0], keys[2]])
+    pathways = pd.DataFrame({"0000": [1.5]}, index=[keys[2]])
+    unknown = pd.DataFrame({"ERBB2": [9.0]}, index=["not-a-line"])
+    profiled = export.with_profiles({"expression": pd.concat([expression, unknown]),
+                                     "pathways": pathways})
+    return profiled, build_features(profiled, settings or FeatureSettings())
+
+
+def test_export_profiles_become_cell_features_and_supersede_expression_links(export):
+    links = pd.DataFrame({"src": [0], "dst": [5], "z": [3.1]})
+    linked = GraphExport(export.nodes, {**export.edges, ("CellLine", "EXPRESSES", "Gene"): links},
+                         export.manifest)
+    profiled, features = _with_profiles(linked)
+    assert list(profiled.profiles["expression"].index) == [export.keys("CellLine")[i]
+                                                           for i in (0, 2)]
+    column = {name: j for j, name in enumerate(features.cell_feature_names)}
+    assert features.cell_x[0, column["expr:ERBB2"]] == pytest.approx(2.0)
+    assert features.cell_x[2, column["expr:EGFR"]] == 0.0  # NaN in the profile
+    assert features.cell_x[2, column["pes:0000"]] == pytest.approx(1.5)
+    assert features.cell_x[1, column["expr:ERBB2"]] == 0.0  # a line without a profile
+    assert not any(n.startswith("expr:") and n not in {"expr:ERBB2", "expr:EGFR"}
+                   for n in features.cell_feature_names)
+    n_cells = len(export.nodes["CellLine"])
+    assert features.report.profiles == {"expression": (2, n_cells - 2),
+                                        "pathways": (1, n_cells - 1)}
+    assert "pathways profile: 1 columns" in features.report.summary()
+
+
+def test_profiles_are_used_only_as_the_settings_say(export):
+    _, features = _with_profiles(export, FeatureSettings(cell_omics=("pathways",)))
+    assert "pes:0000" in features.cell_feature_names
+    assert not any(n.startswith("expr:") for n in features.cell_feature_names)
+    settings = FeatureSettings.from_dict({k: v for k, v in FeatureSettings().to_dict().items()
+                                          if k != "cell_omics"})
+    assert settings.cell_omics == ()  # an artifact saved before profiles existed
+
+
+def test_profiles_survive_save_and_load(export, tmp_path):
+    profiled, _ = _with_profiles(export)
+    loaded = GraphExport.load(profiled.save(tmp_path / "export"))
+    assert set(loaded.profiles) == {"expression", "pathways"}
+    pd.testing.assert_frame_equal(loaded.profiles["expression"], profiled.profiles["expression"],
+                                  check_names=False)
+    assert loaded.manifest["profiles"] == {"expression": [2, 2], "pathways": [1, 1]}

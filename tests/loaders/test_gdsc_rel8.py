@@ -7,6 +7,7 @@ import os
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -123,3 +124,22 @@ def test_a_non_numeric_value_names_file_and_line(tmp_path, data_dir):
                    "ES5,Camptothecin,low\n")
     with pytest.raises(SourceError, match=r"GDSC2_IC50\.csv, line 3: LN_IC50 'low'"):
         loaders.load_source("gdsc2", data_dir, files={"ic50": bad})
+
+
+def test_every_omics_matrix_reaches_the_learning_code(data_dir, expression, load):
+    report = loaders.Report("gdsc_omics", gdsc_rel8.RELEASE)
+    profiles = gdsc_rel8.cell_profiles(Fetcher(data_dir), report)
+    assert set(profiles) == set(gdsc_rel8.PROFILES)
+    pd.testing.assert_frame_equal(profiles["expression"], expression)
+    assert profiles["pathways"].shape == (len(expression), 1329)
+    assert np.allclose(profiles["pathways"].mean().dropna(), 0, atol=1e-4)
+    mutation, cnv = profiles["mutation"], profiles["copy_number"]
+    assert 930 <= len(mutation) <= 964 and mutation.shape[1] > 5800
+    assert set(np.unique(mutation.to_numpy())) == {0.0, 1.0}
+    assert mutation["TP53"].mean() > 0.5  # TP53 is mutated in most cancer lines
+    assert cnv.abs().max().max() == 1.0
+    cells = load("gdsc").node_table("CellLine").rows.set_index("name")["cosmic_id"]
+    assert mutation.loc[cells["BT-474"], "TP53"] == 1.0  # TP53 E285K
+    assert mutation.loc[[cells["HCT-116"], cells["MCF7"]], "TP53"].eq(0.0).all()  # wild type
+    assert cnv.loc[cells["BT-474"], "ERBB2"] == 1.0  # the HER2-amplified line
+    assert report.identifiers("cell line name not in DepMap Model.csv or the GDSC list")
