@@ -234,7 +234,7 @@ def predictions_remove(relation: str, model_name: str, version: str | None) -> N
 @click.option("--epochs", type=click.IntRange(min=1), default=None,
               help="Training epochs (default: the models' own).")
 def demo(data_dir: Path | None, out: Path, epochs: int | None) -> None:
-    """The main job: load every source, train both tasks, screen, write back, report."""
+    """The main job: load the default sources, train both tasks, screen, write back, report."""
 
     smiles = resources.files("oncokg.gnn").joinpath("data/demo_compounds.smi")
     with resources.as_file(smiles) as smiles_file, graph() as (driver, database):

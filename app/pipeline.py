@@ -3,8 +3,8 @@
 ``run_screen`` ranks candidates with a trained model (``gnn.screen``), explains the top ones with
 evidence paths from the graph (``queries.evidence``), writes the results (CSV, Parquet, HTML
 report) and, on request, writes the predictions back into Neo4j (``kg.predictions``).
-``run_demo`` is ``make demo``: load every source, export, train both tasks, screen, write back,
-report.
+``run_demo`` is ``make demo``: load the default sources, export, train both tasks, screen,
+write back, report.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | P
     """Load, export, train both tasks, screen, write back and report; returns the outputs."""
     out = Path(out_dir)
     started = time.perf_counter()
-    say("1/5 loading every source into Neo4j ...")
+    say("1/5 loading the default sources into Neo4j ...")
     outcome = load_into_graph(driver, data_dir=data_dir, database=database,
                               report_dir=out / "load_reports", progress=say)
     say(f"    {outcome.rows:,} rows in {outcome.seconds:.0f}s")

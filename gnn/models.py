@@ -173,7 +173,9 @@ class RelationalSAGE(nn.Module):
     def __init__(self, node_types: list[str], edge_types: list[EdgeKey], hidden: int = 64,
                  layers: int = 2, dropout: float = 0.1, **_: object) -> None:
         super().__init__()
-        self.edge_types = {tuple(et) for et in edge_types}
+        # A list in a fixed order: parameters are created (and randomly initialized) in this
+        # order, so a set here would make results depend on PYTHONHASHSEED.
+        self.edge_types = sorted({tuple(et) for et in edge_types})
         self.dropout = nn.Dropout(dropout)
         self.root = nn.ModuleList(
             nn.ModuleDict({t: nn.Linear(hidden, hidden) for t in node_types})
@@ -207,11 +209,11 @@ class HeteroGAT(_ResidualHetero):
     def __init__(self, node_types: list[str], edge_types: list[EdgeKey], hidden: int = 64,
                  layers: int = 2, dropout: float = 0.1, heads: int = 2, **_: object) -> None:
         super().__init__(node_types, hidden, layers, dropout)
-        self.edge_types = set(edge_types)
+        self.edge_types = sorted({tuple(et) for et in edge_types})  # see RelationalSAGE
         self.layers = nn.ModuleList(
             _WithRoot(HeteroConv({
                 et: GATConv((hidden, hidden), hidden, heads=heads, concat=False,
-                            add_self_loops=False) for et in edge_types}, aggr="sum"),
+                            add_self_loops=False) for et in self.edge_types}, aggr="sum"),
                 node_types, hidden)
             for _ in range(layers)
         )
@@ -235,8 +237,8 @@ class HGT(_ResidualHetero):
     def __init__(self, node_types: list[str], edge_types: list[EdgeKey], hidden: int = 64,
                  layers: int = 2, dropout: float = 0.1, heads: int = 2, **_: object) -> None:
         super().__init__(node_types, hidden, layers, dropout)
-        self.edge_types = set(edge_types)
-        meta = (list(node_types), list(edge_types))
+        self.edge_types = sorted({tuple(et) for et in edge_types})  # see RelationalSAGE
+        meta = (list(node_types), self.edge_types)
         self.layers = nn.ModuleList(
             _HGTLayer(HGTConv(hidden, hidden, meta, heads=heads)) for _ in range(layers)
         )

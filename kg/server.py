@@ -121,6 +121,9 @@ class ManagedServer:
             f"server.memory.pagecache.size={s.pagecache}\n"
             "dbms.memory.transaction.total.max=1g\n"
             "dbms.usage_report.enabled=false\n"
+            # Reloads rewrite the whole graph; keep the logs recovery needs, not days of them.
+            "db.tx_log.rotation.retention_policy=512M size\n"
+            "db.tx_log.rotation.size=128M\n"
             f"server.directories.data={s.data_dir}\n"
             f"server.directories.logs={s.logs_dir}\n"
             f"server.directories.run={s.run_dir}\n"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import neo4j
 import pandas as pd
 
 from oncokg.contract.schema import NODE_TYPES, REL_TYPES
+from oncokg.kg.settings import ConnectionSettings, ServerSettings
 
 
 def graph_counts(driver: neo4j.Driver, database: str | None = None) -> pd.DataFrame:
@@ -33,3 +36,19 @@ def source_counts(driver: neo4j.Driver, database: str | None = None) -> pd.DataF
     with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
         return pd.DataFrame([r.data() for r in session.run(query)],
                             columns=["relationship", "source", "count"])
+
+
+def store_size(settings: ConnectionSettings | None = None) -> dict[str, int] | None:
+    """Bytes on disk of the managed server's database: ``store`` files and ``transactions``
+    logs. ``None`` for a server this project does not run (its files are not ours to see)."""
+    settings = settings or ConnectionSettings.from_env()
+    if not settings.managed:
+        return None
+    data = ServerSettings.from_env().data_dir
+    database = settings.database or "neo4j"
+    return {"store": _bytes(data / "databases" / database),
+            "transactions": _bytes(data / "transactions" / database)}
+
+
+def _bytes(directory: Path) -> int:
+    return sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())

@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -101,3 +104,26 @@ def test_receptive_field_subgraph_is_exact(export, features):
         part = model(inputs, sub.edges(graph), sub.node_ids)
     for label, idx in seeds.items():
         assert torch.allclose(full[label][idx], part[label][sub.index(label, idx)], atol=1e-5)
+
+
+_INIT_CHECKSUMS = """
+import sys, torch
+from oncokg.gnn.models import ENCODERS, resolve_encoder
+edge_types = [("Drug", "TARGETS", "Gene"), ("Gene", "rev_TARGETS", "Drug"),
+              ("Drug", "RESPONSE", "CellLine"), ("CellLine", "rev_RESPONSE", "Drug")]
+order = edge_types if sys.argv[1] == "given" else edge_types[::-1]
+for name in sorted(ENCODERS):
+    torch.manual_seed(0)
+    encoder = resolve_encoder(name)(["Drug", "CellLine", "Gene"], order, hidden=8, layers=1)
+    print(name, [(k, round(float(v.double().sum()), 6)) for k, v in encoder.state_dict().items()])
+"""
+
+
+def test_initialization_depends_on_the_seed_only():
+    """Same torch seed, same parameters, for every encoder: whatever the edge types' order or
+    PYTHONHASHSEED (a set of edge types once decided the order parameters were drawn in)."""
+    runs = [subprocess.run([sys.executable, "-c", _INIT_CHECKSUMS, order],
+                           env={**os.environ, "PYTHONHASHSEED": hash_seed},
+                           capture_output=True, text=True, check=True).stdout
+            for hash_seed, order in (("0", "given"), ("1", "reversed"))]
+    assert runs[0] == runs[1] and runs[0].count("\n") == len(ENCODERS)
