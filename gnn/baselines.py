@@ -7,7 +7,12 @@ Response (predict ln IC50 for (drug, cell line) pairs):
 * ``als``: additive + rank-k matrix factorization ``u_drug · v_cell`` (ALS, λ chosen on the
   validation set);
 * ``gbm``: gradient boosting (scikit-learn ``HistGradientBoostingRegressor``, early-stopped on
-  the validation set) on drug fingerprint (PCA) + descriptors + cell-line genomic features.
+  the validation set) on drug fingerprint (PCA) + descriptors + cell-line genomic features;
+* ``lgbm``: LightGBM on every training pair with the drug's identity as a categorical feature
+  (what lets boosting learn per-drug biomarkers for unseen cell lines), the same drug structure
+  block, and the cell-line features: genomic columns as they are, wide omics profiles
+  (``expr:``, ``pes:``, ``gene_mut:``, ``cnv:``) reduced to principal components fitted on the
+  training lines; early-stopped on the validation set.
 
 Targets (rank genes for a drug):
 
@@ -21,6 +26,7 @@ percentile minus the prediction (see ``gnn.evaluate.sensitivity_from_regression`
 
 from __future__ import annotations
 
+import lightgbm
 import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingRegressor
@@ -28,7 +34,9 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from oncokg.contract.errors import UnknownSettingError
 from oncokg.gnn.evaluate import TaskData, evaluate_response
 
-RESPONSE_BASELINES = ("drug-mean", "additive", "als", "gbm")
+RESPONSE_BASELINES = ("drug-mean", "additive", "als", "gbm", "lgbm")
+#: Cell-feature prefixes of the wide omics profiles (``gnn.features.PROFILE_PREFIX``).
+PROFILE_COLUMNS = ("expr:", "pes:", "gene_mut:", "cnv:")
 TARGET_BASELINES = ("degree-prior", "fingerprint-nn")
 
 
@@ -160,15 +168,8 @@ class GBM(ResponseBaseline):
 
     def fit(self, data: TaskData) -> GBM:
         f = data.features
-        bits = self.fp_bits = f.settings.fp_bits
-        fp = f.drug_x[:, :bits].numpy()
-        has = f.drug_has_structure.numpy()
-        self.n_comp = max(1, min(self.fp_components, int(has.sum()) - 1, bits))
-        self.pca = None
-        if has.sum() > self.n_comp:
-            self.pca = PCA(self.n_comp, random_state=self.seed).fit(fp[has])
-        self.drug_block = self._drug_features(f.drug_x.numpy())
-        self.drug_block[~has] = np.nan
+        self.structure = DrugStructure(f, self.fp_components, self.seed)
+        self.drug_block = self.structure.block(f.drug_x.numpy(), f.drug_has_structure.numpy())
         self.cell_block = f.cell_x.numpy()
         rng = np.random.default_rng(self.seed)
         train = data.split.train
@@ -197,14 +198,89 @@ class GBM(ResponseBaseline):
     def predict_new(self, drug_x: np.ndarray, pairs: np.ndarray) -> np.ndarray:
         """Predictions for new compounds given their featurizer vectors (rows of ``drug_x``,
         indexed by ``pairs[:, 0]``), through the same fingerprint projection."""
-        return self.predict(pairs, self._drug_features(drug_x))
+        return self.predict(pairs, self.structure.block(drug_x))
 
-    def _drug_features(self, drug_x: np.ndarray) -> np.ndarray:
-        """[fingerprint PCA components ‖ descriptors ‖ 1] of drugs with a structure."""
+
+class DrugStructure:
+    """[fingerprint PCA components ‖ descriptors ‖ 1] per drug; NaN for drugs without one."""
+
+    def __init__(self, features, components: int, seed: int) -> None:
+        bits = self.fp_bits = features.settings.fp_bits
+        fp = features.drug_x[:, :bits].numpy()
+        has = features.drug_has_structure.numpy()
+        self.n_comp = max(1, min(components, int(has.sum()) - 1, bits))
+        self.pca = (PCA(self.n_comp, random_state=seed).fit(fp[has])
+                    if has.sum() > self.n_comp else None)
+
+    def block(self, drug_x: np.ndarray, has: np.ndarray | None = None) -> np.ndarray:
         fp, desc = drug_x[:, :self.fp_bits], drug_x[:, self.fp_bits:]
         comps = (self.pca.transform(fp) if self.pca is not None
                  else np.zeros((len(drug_x), self.n_comp)))
-        return np.hstack([comps, desc, np.ones((len(drug_x), 1))]).astype(np.float32)
+        out = np.hstack([comps, desc, np.ones((len(drug_x), 1))]).astype(np.float32)
+        if has is not None:
+            out[~has] = np.nan
+        return out
+
+
+class LightGBM(ResponseBaseline):
+    """LightGBM on drug id (categorical) + drug structure + cell-line features, all pairs."""
+
+    name = "lgbm"
+
+    def __init__(self, fp_components: int = 32, omics_components: int = 64,
+                 num_leaves: int = 63, learning_rate: float = 0.1, max_rounds: int = 1000,
+                 seed: int = 0) -> None:
+        self.fp_components, self.omics_components = fp_components, omics_components
+        self.params = {"objective": "regression", "learning_rate": learning_rate,
+                       "num_leaves": num_leaves, "min_data_in_leaf": 20,
+                       "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
+                       "seed": seed, "deterministic": True, "num_threads": 2,
+                       "verbosity": -1}
+        self.max_rounds, self.seed = max_rounds, seed
+
+    def fit(self, data: TaskData) -> LightGBM:
+        f = data.features
+        self.structure = DrugStructure(f, self.fp_components, self.seed)
+        self.drug_block = self.structure.block(f.drug_x.numpy(), f.drug_has_structure.numpy())
+        self.cell_block = self._cell_block(f.cell_x.numpy(), f.cell_feature_names,
+                                           data.split.part_pairs("train")[:, 1])
+        train, val = data.split.train, data.split.val
+        pairs = data.split.pairs
+        train_set = lightgbm.Dataset(self._x(pairs[train]), data.y[train],
+                                     categorical_feature=[0], free_raw_data=True)
+        val_set = lightgbm.Dataset(self._x(pairs[val]), data.y[val], reference=train_set)
+        self.model = lightgbm.train(
+            self.params, train_set, self.max_rounds, valid_sets=[val_set],
+            callbacks=[lightgbm.early_stopping(20, verbose=False)])
+        return self
+
+    def _cell_block(self, cell_x: np.ndarray, names: list[str],
+                    train_cells: np.ndarray) -> np.ndarray:
+        """Genomic columns as they are; omics profile columns → PCA fitted on training lines."""
+        wide = np.array([n.startswith(PROFILE_COLUMNS) for n in names], dtype=bool)
+        if not wide.any():
+            return cell_x.astype(np.float32)
+        profiles = cell_x[:, wide]
+        fit_rows = np.unique(train_cells)
+        n = max(1, min(self.omics_components, len(fit_rows) - 1, int(wide.sum())))
+        pca = PCA(n, random_state=self.seed).fit(profiles[fit_rows])
+        return np.hstack([cell_x[:, ~wide], pca.transform(profiles)]).astype(np.float32)
+
+    def _x(self, pairs: np.ndarray, drug_block: np.ndarray | None = None) -> np.ndarray:
+        drugs = self.drug_block if drug_block is None else drug_block
+        ids = pairs[:, 0] if drug_block is None else np.full(len(pairs), -1)  # -1: missing
+        ids = ids.astype(np.float32)[:, None]
+        return np.hstack([ids, drugs[pairs[:, 0]], self.cell_block[pairs[:, 1]]])
+
+    def predict(self, pairs: np.ndarray, drug_block: np.ndarray | None = None) -> np.ndarray:
+        out = [self.model.predict(self._x(pairs[start:start + 50_000], drug_block),
+                                  num_iteration=self.model.best_iteration)
+               for start in range(0, len(pairs), 50_000)]
+        return np.concatenate(out) if out else np.zeros(0)
+
+    def predict_new(self, drug_x: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+        """New compounds: an identity never seen in training, their structure block."""
+        return self.predict(pairs, self.structure.block(drug_x))
 
 
 class TargetBaseline:
@@ -268,7 +344,7 @@ class FingerprintNN(TargetBaseline):
 
 
 def resolve_baseline(name: str):
-    table = {cls.name: cls for cls in (DrugMean, Additive, ALS, GBM, DegreePrior,
+    table = {cls.name: cls for cls in (DrugMean, Additive, ALS, GBM, LightGBM, DegreePrior,
                                        FingerprintNN)}
     try:
         return table[name]

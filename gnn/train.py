@@ -385,7 +385,7 @@ def fit_baselines(data: TaskData, names: Sequence[str], seed: int) -> list[tuple
     for name in names:
         started = time.perf_counter()
         cls = resolve_baseline(name)
-        baseline = cls(seed=seed) if name in ("als", "gbm") else cls()
+        baseline = cls(seed=seed) if name in ("als", "gbm", "lgbm") else cls()
         baseline.fit(data)
         out.append((name, baseline, time.perf_counter() - started))
     return out

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from oncokg.gnn.baselines import ALS, Additive, DrugMean
+from oncokg.gnn.baselines import ALS, Additive, DrugMean, LightGBM
 from oncokg.gnn.evaluate import task_data
 from oncokg.gnn.graph import Subgraph, base_edges, message_graph, receptive_field
 from oncokg.gnn.models import ENCODERS, LinkModel, resolve_encoder
@@ -19,7 +19,7 @@ def test_response_model_beats_chance_on_planted_signal(export, features, tmp_pat
     results = train(export, task="drug-response", split="random", seeds=(0, 1), epochs=60,
                     features=features, out_dir=tmp_path, progress=False)
     summary = results.summary().set_index("method")
-    assert set(summary.index) == {"sage", "drug-mean", "additive", "als", "gbm"}
+    assert set(summary.index) == {"sage", "drug-mean", "additive", "als", "gbm", "lgbm"}
     # Chance: within-drug r 0, AUROC 0.5; the per-drug mean has no within-drug signal.
     assert summary.loc["sage", "within_drug_r"] > 0.3
     assert summary.loc["sage", "auroc"] > 0.7
@@ -28,7 +28,7 @@ def test_response_model_beats_chance_on_planted_signal(export, features, tmp_pat
     assert "synthetic-1" in md and "± " in md and "seeds 0, 1" in md
     stored = json.loads((tmp_path / "results_drug-response_random_sage.json").read_text())
     assert stored["release"] == "synthetic-1" and stored["split"] == "random"
-    assert len(stored["runs"]) == 2 * 5
+    assert len(stored["runs"]) == 2 * 6
 
 
 def test_target_model_beats_chance_on_planted_signal(export, features):
@@ -85,6 +85,22 @@ def test_baselines_on_planted_matrix(export, features):
     mean = DrugMean().fit(data)
     assert np.allclose(mean.predict(test[:1]), data.y[split.train][split.pairs[split.train, 0]
                                                                   == test[0, 0]].mean())
+
+
+def test_lightgbm_learns_per_drug_biomarkers_for_unseen_cell_lines(export, features):
+    """Each drug responds to its own mutation: the drug id as a categorical finds it."""
+    split = make_split(export, "drug-response", "cold-cell", seed=0)
+    data = task_data(export, split, features)
+    cell_x = features.cell_x.numpy()
+    marker = np.flatnonzero(cell_x.std(0) > 0)
+    d, c = split.pairs[:, 0], split.pairs[:, 1]
+    data.y = 0.5 * d + 3.0 * cell_x[c, marker[d % len(marker)]]
+    test = split.part_pairs("test")
+    predicted = LightGBM(max_rounds=300).fit(data).predict(test)
+    truth = data.y[split.test]
+    within = [np.corrcoef(predicted[test[:, 0] == k], truth[test[:, 0] == k])[0, 1]
+              for k in np.unique(test[:, 0]) if truth[test[:, 0] == k].std() > 0]
+    assert np.mean(within) > 0.8
 
 
 def test_receptive_field_subgraph_is_exact(export, features):
