@@ -16,6 +16,7 @@ from oncokg.app.pipeline import ScreenRequest, run_demo, run_screen
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import SPLITS, Task, TaskError
 from oncokg.gnn.predict import Predictor
+from oncokg.gnn.screen import RANKINGS
 from oncokg.gnn.train import train as run_train
 from oncokg.kg.connection import graph
 from oncokg.kg.predictions import remove_predictions
@@ -182,19 +183,22 @@ def predict(model_path: Path, drug: str | None, smiles: str | None, cell_line: s
 @click.option("--pool", type=click.Choice(["screened", "all"]), default="screened",
               show_default=True, help="Candidate drugs for tumor/mutation/cell-line screens: "
               "those with measured responses, or every drug with a structure.")
+@click.option("--rank-by", type=click.Choice(list(RANKINGS)), default="selectivity",
+              show_default=True, help="Tumor/mutation/cell-line screens: by predicted "
+              "sensitivity in the query's lines minus that in all lines, or by potency alone.")
 @click.option("--write-back", is_flag=True,
               help="Store PREDICTED_* links (replacing this model version's earlier ones).")
 @click.option("--no-evidence", is_flag=True, help="Skip evidence paths (no graph needed).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("runs/screen"), show_default=True)
 def screen(model_path: Path, tumor, mutation, cell_line, drug, smiles_file: Path | None,
-           k: int, exclude_known: bool, pool: str, write_back: bool, no_evidence: bool,
-           out: Path) -> None:
+           k: int, exclude_known: bool, pool: str, rank_by: str, write_back: bool,
+           no_evidence: bool, out: Path) -> None:
     """Rank drugs for tumor types, mutations or cell lines (or targets / tumor types for
     drugs and new compounds), with evidence paths, files and an HTML report."""
     request = ScreenRequest(tumor=tumor, mutation=mutation, cell_line=cell_line, drug=drug,
                             smiles_file=smiles_file, k=k, exclude_known=exclude_known,
-                            pool=pool)
+                            pool=pool, rank_by=rank_by)
     if not any((tumor, mutation, cell_line, drug, smiles_file)):
         raise click.UsageError("nothing to screen: give --tumor, --mutation, --cell-line, "
                                "--drug or --smiles-file")

@@ -44,6 +44,7 @@ class ScreenRequest:
     k: int = 20
     exclude_known: bool = False
     pool: str = "screened"
+    rank_by: str = "selectivity"
     evidence_per_kind: int = 2
     explain_top: int = 5
 
@@ -70,7 +71,7 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
         values = getattr(request, kind)
         if values:
             screens.append(screen.drugs_for(kind, values, request.k, request.exclude_known,
-                                            pool=request.pool))
+                                            pool=request.pool, rank_by=request.rank_by))
     if request.drug:
         if predictor.relation == "TARGETS":
             screens.append(screen.targets_for(request.drug, request.k, request.exclude_known))

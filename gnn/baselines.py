@@ -223,20 +223,25 @@ class DrugStructure:
 
 
 class LightGBM(ResponseBaseline):
-    """LightGBM on drug id (categorical) + drug structure + cell-line features, all pairs."""
+    """LightGBM on drug id (categorical) + drug structure + cell-line features, all pairs.
+
+    Every tree sees every feature (so always the drug id); learning rate 0.05, early stopping
+    after 50 rounds: chosen on validation pairs (GDSC v17, seed 0: unseen cell lines r 0.342 vs
+    0.320 with rate 0.1, 80 % feature sampling and patience 20; unseen drugs 0.459 vs 0.458).
+    """
 
     name = "lgbm"
 
     def __init__(self, fp_components: int = 32, omics_components: int = 64,
-                 num_leaves: int = 63, learning_rate: float = 0.1, max_rounds: int = 1000,
-                 seed: int = 0) -> None:
+                 num_leaves: int = 63, learning_rate: float = 0.05, max_rounds: int = 1000,
+                 patience: int = 50, seed: int = 0) -> None:
         self.fp_components, self.omics_components = fp_components, omics_components
         self.params = {"objective": "regression", "learning_rate": learning_rate,
                        "num_leaves": num_leaves, "min_data_in_leaf": 20,
-                       "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
+                       "bagging_fraction": 0.8, "bagging_freq": 1,
                        "seed": seed, "deterministic": True, "num_threads": 2,
                        "verbosity": -1}
-        self.max_rounds, self.seed = max_rounds, seed
+        self.max_rounds, self.patience, self.seed = max_rounds, patience, seed
 
     def fit(self, data: TaskData) -> LightGBM:
         f = data.features
@@ -251,7 +256,7 @@ class LightGBM(ResponseBaseline):
         val_set = lightgbm.Dataset(self._x(pairs[val]), data.y[val], reference=train_set)
         self.model = lightgbm.train(
             self.params, train_set, self.max_rounds, valid_sets=[val_set],
-            callbacks=[lightgbm.early_stopping(20, verbose=False)])
+            callbacks=[lightgbm.early_stopping(self.patience, verbose=False)])
         return self
 
     def _cell_block(self, cell_x: np.ndarray, names: list[str],

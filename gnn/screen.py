@@ -4,7 +4,11 @@
 
 - ``drugs_for("tumor", ["MEL", "LUAD"])``: drugs ranked for the cell lines of each tumor type
   (OncoTree subtypes included), for cell lines carrying a mutation (``"mutation"``: a mutation
-  id such as ``BRAF mutation`` or a gene symbol), or for single cell lines (``"cell_line"``);
+  id such as ``BRAF mutation`` or a gene symbol), or for single cell lines (``"cell_line"``),
+  by **selectivity** (default) or by potency: ``potency`` is the drug's mean predicted
+  probability of sensitivity over the query's lines, ``background`` the same over every cell
+  line of the model, ``selectivity = potency − background`` (what is special about the query,
+  not how potent the drug is everywhere: a drug that kills every line scores about 0);
 - ``targets_for(drugs)`` and ``tumor_types_for(drugs)``: the reverse, per drug;
 - ``compounds(path)``: new compounds from a SMILES file, ranked targets or tumor types for each.
 
@@ -28,6 +32,8 @@ from tqdm.auto import tqdm
 from oncokg.gnn.predict import PredictionError, Predictor
 
 QUERY_KINDS = ("tumor", "mutation", "cell_line")
+#: How ``drugs_for`` ranks: by potency − background (``selectivity``) or by ``potency``.
+RANKINGS = ("selectivity", "potency")
 
 
 @dataclass
@@ -60,16 +66,21 @@ class Screen:
     # -- drugs for cell-line groups --------------------------------------------------------
     def drugs_for(self, kind: str, values: Iterable[str], k: int = 20,
                   exclude_known: bool = False, min_cell_lines: int = 1,
-                  pool: str = "screened") -> ScreenResult:
-        """Rank drugs by mean predicted sensitivity over each query's cell lines.
+                  pool: str = "screened", rank_by: str = "selectivity") -> ScreenResult:
+        """Rank drugs for each query's cell lines by selectivity (or potency), see the module.
 
         ``pool`` is ``screened`` (drugs with measured responses, the default) or ``all``.
+        ``score`` is the ranking statistic; ``potency``, ``background`` and ``selectivity``
+        stand beside it whichever ranks.
         """
         self.predictor.require("RESPONSE")
         if kind not in QUERY_KINDS:
             raise PredictionError(f"unknown screen kind {kind!r}; use one of {QUERY_KINDS}")
+        if rank_by not in RANKINGS:
+            raise PredictionError(f"unknown ranking {rank_by!r}; use one of {RANKINGS}")
         candidates = self.predictor.screenable_drugs(pool)
         sensitive = self.predictor.known_pairs("SENSITIVE")
+        background = self.predictor.response_matrix(candidates, None).mean(axis=1)
         frames = []
         for value in self._each(values, f"screen {kind}"):
             cells = self.predictor.cell_lines_for(kind, value)
@@ -77,15 +88,21 @@ class Screen:
                 raise PredictionError(f"{kind} {value!r} has {len(cells)} cell lines in this "
                                       f"model; at least {min_cell_lines} needed")
             p = self.predictor.response_matrix(candidates, cells)
-            score = p.mean(axis=1)
+            potency = p.mean(axis=1)
+            selectivity = potency - background
             probability = self.predictor.calibrate(p).mean(axis=1)
             cell_set = set(cells.tolist())
             known = np.array([any((d, c) in sensitive for c in cell_set) for d in candidates])
-            frames.append(self._ranked(
-                candidates, score, probability, known, k, exclude_known,
-                query_kind=kind, query=value, n_cell_lines=len(cells),
-                cell_lines=[self.predictor.key("CellLine", c) for c in cells],
-            ))
+            frame = self._ranked(
+                candidates, selectivity if rank_by == "selectivity" else potency, probability,
+                known, k, exclude_known, potency=potency, background=background,
+                selectivity=selectivity)
+            for column, item in reversed(list({
+                    "query_kind": kind, "query": value, "n_cell_lines": len(cells),
+                    "cell_lines": [self.predictor.key("CellLine", c) for c in cells],
+                    "ranked_by": rank_by}.items())):
+                frame.insert(0, column, [item] * len(frame))
+            frames.append(frame)
         return self._result(f"drugs for {kind}", "RESPONSE", frames)
 
     # -- per drug ------------------------------------------------------------------------
@@ -148,20 +165,21 @@ class Screen:
         return iter(tqdm(items, desc=desc, disable=not self.progress or len(items) < 2))
 
     def _ranked(self, items: np.ndarray, score: np.ndarray, probability: np.ndarray,
-                known: np.ndarray, k: int, exclude_known: bool, **query) -> pd.DataFrame:
+                known: np.ndarray, k: int, exclude_known: bool,
+                **per_item: np.ndarray) -> pd.DataFrame:
+        """The top ``k`` items by ``score``, with ``per_item`` columns beside the score."""
         order = np.argsort(-score, kind="stable")
         if exclude_known:
             order = order[~known[order]]
         order = order[:k]
-        frame = pd.DataFrame({
+        return pd.DataFrame({
             "rank": np.arange(1, len(order) + 1),
             "drug": [self.predictor.key("Drug", int(i)) for i in items[order]],
             "drug_name": [self.predictor.name("Drug", int(i)) for i in items[order]],
-            "score": score[order], "probability": probability[order], "known": known[order],
+            "score": score[order],
+            **{column: values[order] for column, values in per_item.items()},
+            "probability": probability[order], "known": known[order],
         })
-        for column, value in reversed(query.items()):
-            frame.insert(0, column, [value] * len(frame))
-        return frame
 
     def _per_drug_targets(self, scores: np.ndarray, known: set[int], k: int,
                           exclude_known: bool, drug: str, drug_name: str) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -52,6 +53,16 @@ def test_tumor_screen_is_ranked_flagged_and_calibrated(models, loaded_graph, tmp
         assert group["score"].is_monotonic_decreasing
         assert group["probability"].between(0, 1).all()
         assert group["n_cell_lines"].iloc[0] >= 20
+    # Ranked by selectivity: potency in the query's lines minus potency in every line.
+    assert np.allclose(frame["score"], frame["selectivity"])
+    assert np.allclose(frame["selectivity"], frame["potency"] - frame["background"])
+    assert (frame["ranked_by"] == "selectivity").all()
+    by_potency = Screen(predictor, progress=False).drugs_for(
+        "tumor", ["MEL"], k=10_000, rank_by="potency").candidates
+    assert np.allclose(by_potency["score"], by_potency["potency"])
+    assert by_potency["potency"].is_monotonic_decreasing
+    mel = frame[frame["query"] == "MEL"].set_index("drug")["background"]
+    assert np.allclose(mel, by_potency.set_index("drug").loc[mel.index, "background"])
     # A drug measured sensitive in melanoma lines is flagged as known, and can be excluded.
     all_mel = Screen(predictor, progress=False).drugs_for("tumor", ["MEL"], k=10_000).candidates
     assert all_mel["known"].any() and not all_mel["known"].all()
