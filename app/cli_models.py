@@ -15,8 +15,7 @@ from oncokg.app.export import export_for_learning
 from oncokg.app.pipeline import ScreenRequest, run_demo, run_screen
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import SPLITS, Task, TaskError
-from oncokg.gnn.predict import Predictor
-from oncokg.gnn.screen import RANKINGS
+from oncokg.gnn.predict import RANKINGS, Predictor
 from oncokg.gnn.train import train as run_train
 from oncokg.kg.connection import graph
 from oncokg.kg.predictions import remove_predictions
@@ -143,11 +142,14 @@ def evaluate(task: str, splits: str, model: str, seeds: str, epochs: int | None,
 @click.option("--relation", type=RELATIONS, default=None,
               help="Default: the model's relation.")
 @click.option("--tumor-types", is_flag=True, help="Rank tumor types instead of cell lines.")
+@click.option("--rank-by", type=click.Choice(list(RANKINGS)), default="selectivity",
+              show_default=True, help="Tumor types: by the drug's predicted sensitivity in a "
+              "type's lines minus those lines' sensitivity to every drug, or by potency.")
 @click.option("--top-k", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("-f", "--format", "fmt", type=FORMATS, default="table", show_default=True)
 def predict(model_path: Path, drug: str | None, smiles: str | None, cell_line: str | None,
-            gene: str | None, relation: str | None, tumor_types: bool, top_k: int,
-            fmt: str) -> None:
+            gene: str | None, relation: str | None, tumor_types: bool, rank_by: str,
+            top_k: int, fmt: str) -> None:
     """Rank targets or sensitive cell lines / tumor types for a drug or a new SMILES."""
     given = [x for x in (drug, smiles, cell_line, gene) if x]
     if len(given) != 1:
@@ -163,7 +165,7 @@ def predict(model_path: Path, drug: str | None, smiles: str | None, cell_line: s
     elif predictor.relation == "TARGETS":
         frame = predictor.top_targets(drug, k=top_k)
     elif tumor_types:
-        frame = predictor.top_tumor_types(drug, k=top_k, min_cell_lines=3)
+        frame = predictor.top_tumor_types(drug, k=top_k, min_cell_lines=3, rank_by=rank_by)
     else:
         frame = predictor.top_cell_lines(drug, k=top_k)
     click.echo(render(frame, fmt))

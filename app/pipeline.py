@@ -76,9 +76,11 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
         if predictor.relation == "TARGETS":
             screens.append(screen.targets_for(request.drug, request.k, request.exclude_known))
         else:
-            screens.append(screen.tumor_types_for(request.drug, request.k))
+            screens.append(screen.tumor_types_for(request.drug, request.k,
+                                                  rank_by=request.rank_by))
     if request.smiles_file is not None:
-        screens.append(screen.compounds(request.smiles_file, request.k))
+        screens.append(screen.compounds(request.smiles_file, request.k,
+                                        rank_by=request.rank_by))
         for skipped in screens[-1].skipped:
             say(f"{request.smiles_file}: line {skipped.line} skipped: {skipped.reason}")
     output = ScreenOutput(screens=screens)

@@ -76,6 +76,9 @@ NOUNS = {"Drug": "drug", "Gene": "gene", "CellLine": "cell line", "TumorType": "
          "Mutation": "mutation", "Pathway": "pathway"}
 #: Batch of (drug, cell line) pairs scored at once.
 PAIR_BATCH = 65_536
+#: How drugs for cell-line groups and tumor types for a drug are ranked: by ``selectivity``
+#: (potency minus a background, see ``rank_tumor_types`` and ``gnn.screen``) or ``potency``.
+RANKINGS = ("selectivity", "potency")
 
 
 class PredictionError(OncoKGError, ValueError):
@@ -117,6 +120,7 @@ class Predictor:
         self.calibrator = (Calibrator.from_state(artifact.calibration)
                            if artifact.calibration else None)
         self._h: dict[str, torch.Tensor] | None = None
+        self._background: np.ndarray | None = None
         self.y_mean = artifact.scaling.get("y_mean", 0.0)
         self.y_std = artifact.scaling.get("y_std", 1.0)
 
@@ -339,29 +343,48 @@ class Predictor:
         raise PredictionError(f"unknown screen kind {kind!r}")
 
     # -- rankings -------------------------------------------------------------------------------
+    def cell_background(self) -> np.ndarray:
+        """Each cell line's general sensitivity: its mean predicted probability of sensitivity
+        over the screened drugs (cached)."""
+        if self._background is None:
+            self._background = self.response_matrix(self.screenable_drugs(), None).mean(axis=0)
+        return self._background
+
     def rank_tumor_types(self, p: np.ndarray, k: int = 10, min_cell_lines: int = 1,
-                         drug: int | None = None) -> pd.DataFrame:
-        """Tumor types ranked by the mean predicted sensitivity ``p`` (one value per cell line)
-        of their cell lines (``MODEL_OF``), with the calibrated probability and, for a graph
-        ``drug``, whether any of its measured responses in the type was sensitive."""
+                         drug: int | None = None, rank_by: str = "selectivity") -> pd.DataFrame:
+        """Tumor types for one drug from its predicted sensitivity ``p`` (one value per cell
+        line), over their cell lines (``MODEL_OF``).
+
+        ``potency``: the mean of ``p`` over a type's lines; ``background``: the mean of those
+        lines' general sensitivity (:meth:`cell_background`); ``selectivity = potency −
+        background``, what the drug does to the type beyond what every drug does to it (so
+        leukemia lines that respond to everything do not top every drug's list). ``score`` is
+        the one ``rank_by`` names. With the calibrated probability and, for a graph ``drug``,
+        whether any of its measured responses in the type was sensitive.
+        """
+        if rank_by not in RANKINGS:
+            raise PredictionError(f"unknown ranking {rank_by!r}; use one of {RANKINGS}")
         model_of = self.artifact.known["MODEL_OF"]
         frame = pd.DataFrame({"cell": model_of[0].numpy(), "tumor": model_of[1].numpy()})
         frame["p"] = p[frame["cell"].to_numpy()]
+        frame["background"] = self.cell_background()[frame["cell"].to_numpy()]
         frame["prob"] = self.calibrate(frame["p"].to_numpy())
         sensitive = self.known_pairs("SENSITIVE") if drug is not None else set()
         frame["known"] = [(drug, c) in sensitive for c in frame["cell"]]
-        grouped = frame.groupby("tumor").agg(score=("p", "mean"), probability=("prob", "mean"),
-                                             n_cell_lines=("p", "size"), known=("known", "any"))
+        grouped = frame.groupby("tumor").agg(
+            potency=("p", "mean"), background=("background", "mean"),
+            probability=("prob", "mean"), n_cell_lines=("p", "size"), known=("known", "any"))
+        grouped["selectivity"] = grouped["potency"] - grouped["background"]
+        grouped["score"] = grouped[rank_by if rank_by == "selectivity" else "potency"]
         grouped = grouped[grouped["n_cell_lines"] >= min_cell_lines]
         grouped = grouped.sort_values(["score", "n_cell_lines"], ascending=False).head(k)
         return pd.DataFrame({
             "rank": np.arange(1, len(grouped) + 1),
             "tumor_type": [self.key("TumorType", int(t)) for t in grouped.index],
             "tumor_type_name": [self.name("TumorType", int(t)) for t in grouped.index],
-            "score": grouped["score"].to_numpy(),
-            "probability": grouped["probability"].to_numpy(),
-            "n_cell_lines": grouped["n_cell_lines"].to_numpy(),
-            "known": grouped["known"].to_numpy(),
+            **{column: grouped[column].to_numpy()
+               for column in ("score", "potency", "background", "selectivity", "probability",
+                              "n_cell_lines", "known")},
         })
 
     @torch.no_grad()
@@ -422,11 +445,13 @@ class Predictor:
         return self._cell_table(self.embeddings()["Drug"][d], k, d,
                                 (self.key("Drug", d), self.name("Drug", d)))
 
-    def top_tumor_types(self, drug: str, k: int = 10, min_cell_lines: int = 1) -> pd.DataFrame:
-        """Tumor types ranked by mean predicted sensitivity of their cell lines (MODEL_OF)."""
+    def top_tumor_types(self, drug: str, k: int = 10, min_cell_lines: int = 1,
+                        rank_by: str = "selectivity") -> pd.DataFrame:
+        """Tumor types ranked by the drug's selectivity (or potency) over their cell lines
+        (MODEL_OF); see :meth:`rank_tumor_types`."""
         d = self.resolve("Drug", drug)
         ranked = self.rank_tumor_types(self.response_matrix(np.array([d]), None)[0], k,
-                                       min_cell_lines, drug=d)
+                                       min_cell_lines, drug=d, rank_by=rank_by)
         ranked.insert(1, "drug", self.key("Drug", d))
         ranked.insert(2, "drug_name", self.name("Drug", d))
         return ranked

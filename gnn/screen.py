@@ -9,7 +9,9 @@
   probability of sensitivity over the query's lines, ``background`` the same over every cell
   line of the model, ``selectivity = potency − background`` (what is special about the query,
   not how potent the drug is everywhere: a drug that kills every line scores about 0);
-- ``targets_for(drugs)`` and ``tumor_types_for(drugs)``: the reverse, per drug;
+- ``targets_for(drugs)`` and ``tumor_types_for(drugs)``: the reverse, per drug (tumor types
+  by selectivity too: the drug's potency in a type's lines minus those lines' sensitivity to
+  every screened drug, ``Predictor.rank_tumor_types``);
 - ``compounds(path)``: new compounds from a SMILES file, ranked targets or tumor types for each.
 
 Every candidate carries its score, rank, a calibrated probability (isotonic, fitted on the
@@ -29,11 +31,9 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from oncokg.gnn.predict import PredictionError, Predictor
+from oncokg.gnn.predict import RANKINGS, PredictionError, Predictor
 
 QUERY_KINDS = ("tumor", "mutation", "cell_line")
-#: How ``drugs_for`` ranks: by potency − background (``selectivity``) or by ``potency``.
-RANKINGS = ("selectivity", "potency")
 
 
 @dataclass
@@ -120,20 +120,21 @@ class Screen:
                 drug=self.predictor.key("Drug", d), drug_name=self.predictor.name("Drug", d)))
         return self._result("targets for drugs", "TARGETS", frames)
 
-    def tumor_types_for(self, drugs: Iterable[str], k: int = 20, min_cell_lines: int = 3
-                        ) -> ScreenResult:
-        """Rank tumor types by the mean predicted sensitivity of their cell lines."""
+    def tumor_types_for(self, drugs: Iterable[str], k: int = 20, min_cell_lines: int = 3,
+                        rank_by: str = "selectivity") -> ScreenResult:
+        """Rank tumor types for each drug (``Predictor.rank_tumor_types``)."""
         self.predictor.require("RESPONSE")
         frames = []
         for name in self._each(drugs, "screen tumor types"):
             d = self.predictor.resolve("Drug", name)
             frames.append(self._per_drug_tumors(
                 self.predictor.response_matrix(np.array([d]), None)[0], d, k, min_cell_lines,
-                drug=self.predictor.key("Drug", d), drug_name=self.predictor.name("Drug", d)))
+                rank_by, drug=self.predictor.key("Drug", d),
+                drug_name=self.predictor.name("Drug", d)))
         return self._result("tumor types for drugs", "RESPONSE", frames)
 
-    def compounds(self, path: str | Path, k: int = 20, min_cell_lines: int = 3
-                  ) -> ScreenResult:
+    def compounds(self, path: str | Path, k: int = 20, min_cell_lines: int = 3,
+                  rank_by: str = "selectivity") -> ScreenResult:
         """Screen new compounds from a SMILES file (``SMILES [name]`` per line, ``#`` comments).
 
         Invalid SMILES are reported by line and skipped; the rest are screened against the
@@ -153,7 +154,8 @@ class Screen:
                     self.predictor.target_scores(h[None])[0], set(), k, False, **label))
             else:
                 frames.append(self._per_drug_tumors(
-                    self.predictor.sensitivity(h[None])[0], None, k, min_cell_lines, **label))
+                    self.predictor.sensitivity(h[None])[0], None, k, min_cell_lines, rank_by,
+                    **label))
         result = self._result(f"new compounds from {Path(path).name}",
                               self.predictor.relation, frames)
         result.skipped = sorted(skipped, key=lambda s: s.line)
@@ -195,8 +197,8 @@ class Screen:
         })
 
     def _per_drug_tumors(self, p: np.ndarray, d: int | None, k: int, min_cell_lines: int,
-                         drug: str, drug_name: str) -> pd.DataFrame:
-        ranked = self.predictor.rank_tumor_types(p, k, min_cell_lines, drug=d)
+                         rank_by: str, drug: str, drug_name: str) -> pd.DataFrame:
+        ranked = self.predictor.rank_tumor_types(p, k, min_cell_lines, drug=d, rank_by=rank_by)
         ranked.insert(0, "drug_name", drug_name)
         ranked.insert(0, "drug", drug)
         return ranked

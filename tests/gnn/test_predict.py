@@ -109,3 +109,23 @@ def test_new_compounds_embedded_together_or_alone_alike(response_artifact):
     assert matrix.shape == (2, 5) and np.isfinite(matrix).all()
     with pytest.raises(PredictionError, match="invalid SMILES: .*'C1CC\\('"):
         predictor.smiles_embeddings(["CCO", "C1CC("])
+
+
+def test_tumor_types_rank_by_selectivity_over_the_lines_general_sensitivity(response_artifact):
+    predictor = Predictor.load(response_artifact[0])
+    background = predictor.cell_background()
+    everything = predictor.response_matrix(predictor.screenable_drugs(), None)
+    assert np.allclose(background, everything.mean(axis=0))
+    tumors = predictor.top_tumor_types("DRUG0_0", k=50)
+    assert np.allclose(tumors["score"], tumors["selectivity"])
+    assert np.allclose(tumors["selectivity"], tumors["potency"] - tumors["background"])
+    assert tumors["score"].is_monotonic_decreasing
+    by_potency = predictor.top_tumor_types("DRUG0_0", k=50, rank_by="potency")
+    assert by_potency["score"].is_monotonic_decreasing
+    assert np.allclose(by_potency["score"], by_potency["potency"])
+    # Same types, same figures; only the order differs.
+    merged = tumors.merge(by_potency, on="tumor_type", suffixes=("", "_p"))
+    assert len(merged) == len(tumors)
+    assert np.allclose(merged["selectivity"], merged["selectivity_p"])
+    with pytest.raises(PredictionError, match="unknown ranking"):
+        predictor.top_tumor_types("DRUG0_0", rank_by="fame")
