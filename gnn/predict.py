@@ -375,7 +375,7 @@ class Predictor:
             potency=("p", "mean"), background=("background", "mean"),
             probability=("prob", "mean"), n_cell_lines=("p", "size"), known=("known", "any"))
         grouped["selectivity"] = grouped["potency"] - grouped["background"]
-        grouped["score"] = grouped[rank_by if rank_by == "selectivity" else "potency"]
+        grouped["score"] = grouped[rank_by]  # a ranking is named after its column
         grouped = grouped[grouped["n_cell_lines"] >= min_cell_lines]
         grouped = grouped.sort_values(["score", "n_cell_lines"], ascending=False).head(k)
         return pd.DataFrame({

@@ -80,23 +80,23 @@ class Screen:
             raise PredictionError(f"unknown ranking {rank_by!r}; use one of {RANKINGS}")
         candidates = self.predictor.screenable_drugs(pool)
         sensitive = self.predictor.known_pairs("SENSITIVE")
-        background = self.predictor.response_matrix(candidates, None).mean(axis=1)
+        every_line = self.predictor.response_matrix(candidates, None)
+        background = every_line.mean(axis=1)
         frames = []
         for value in self._each(values, f"screen {kind}"):
             cells = self.predictor.cell_lines_for(kind, value)
             if len(cells) < min_cell_lines:
                 raise PredictionError(f"{kind} {value!r} has {len(cells)} cell lines in this "
                                       f"model; at least {min_cell_lines} needed")
-            p = self.predictor.response_matrix(candidates, cells)
+            p = every_line[:, cells]
             potency = p.mean(axis=1)
             selectivity = potency - background
             probability = self.predictor.calibrate(p).mean(axis=1)
             cell_set = set(cells.tolist())
             known = np.array([any((d, c) in sensitive for c in cell_set) for d in candidates])
-            frame = self._ranked(
-                candidates, selectivity if rank_by == "selectivity" else potency, probability,
-                known, k, exclude_known, potency=potency, background=background,
-                selectivity=selectivity)
+            columns = {"potency": potency, "background": background, "selectivity": selectivity}
+            frame = self._ranked(candidates, columns[rank_by], probability, known, k,
+                                 exclude_known, **columns)
             for column, item in reversed(list({
                     "query_kind": kind, "query": value, "n_cell_lines": len(cells),
                     "cell_lines": [self.predictor.key("CellLine", c) for c in cells],

@@ -336,11 +336,6 @@ def _finish(table: pd.DataFrame, keys: dict[str, str | None],
 
 # -- CTRP ----------------------------------------------------------------------------------------
 
-def _is_combination(name: str) -> bool:
-    """A CTRP combination such as ``"JQ-1:UNC0638 (2:1 mol/mol)"`` (two compounds)."""
-    return ":" in name
-
-
 def _read_auc(fetcher: Fetcher, report: Report) -> pd.DataFrame:
     """Both AUC files: experiment, compound (id strings) and auc, with file and line."""
     parts = []
@@ -440,7 +435,7 @@ def _read_ctrp(fetcher: Fetcher, resolver: drugs.DrugResolver, report: Report) -
     structures: dict[str, chem.Structure] = {}
     for ident in used:
         name, line = compounds[ident]
-        if _is_combination(name):
+        if ctrp_drugs.is_combination(name):
             combinations.add(ident)
             report.drop("combination of compounds, not a single drug: left out", name,
                         files["compounds"], line)
@@ -454,7 +449,8 @@ def _read_ctrp(fetcher: Fetcher, resolver: drugs.DrugResolver, report: Report) -
                             files["per_compound"], smiles_line)
             else:
                 structure = structures[name] = parsed
-        keys[name] = _resolve_ctrp(resolver, name, structure, report, files["compounds"], line)
+        keys[name] = ctrp_drugs.resolve_compound(resolver, name, structure, report,
+                                                  files["compounds"], line)
     _report_shared_keys(keys, report, files["compounds"])
 
     auc = auc[~auc["compound"].isin(combinations)]
@@ -485,21 +481,3 @@ def _note_shared_names(table: dict[str, tuple[str, int]], used: set[str], report
         if len(ids) > 1:
             report.merged(f"several ids share this name ({', '.join(sorted(ids, key=int))}): "
                           "measurements averaged", name, file)
-
-
-def _resolve_ctrp(resolver: drugs.DrugResolver, name: str, structure: chem.Structure | None,
-                  report: Report, file: str, line: int) -> str | None:
-    """Drug key of a CTRP compound: by name, else by the InChIKey of its SMILES."""
-    match = resolver.resolve_name(name)
-    by_structure = resolver.by_inchikey(structure.inchikey) if structure else None
-    if match.ok:
-        if by_structure is not None and by_structure != match.key:
-            report.note(f"SMILES is another drug of the vocabulary ({by_structure}); name match "
-                        f"{match.key} kept", name, file, line)
-        return match.key
-    if by_structure is not None:
-        report.note(f"resolved by the InChIKey of its SMILES (name {match.status})", name, file,
-                    line)
-        return by_structure
-    drugs.report_unresolved(report, match, name, file, line)
-    return None

@@ -10,8 +10,9 @@ by InChIKey or name, or becomes a new drug keyed by its InChIKey. A compound wit
 SMILES adds nothing a name lookup could not, and is reported.
 
 **Source** ``ctrp_drugs``: a Drug node per compound that resolves (name first, then the
-InChIKey of its SMILES, as ``crossstudy`` resolves CTRP responses) and ``TARGETS`` Drug→Gene
-for each target symbol that resolves to one gene, with evidence ``ctrp_target:<symbol>``.
+InChIKey of its SMILES: :func:`resolve_compound`, which ``crossstudy`` uses for CTRP responses
+too) and ``TARGETS`` Drug→Gene for each target symbol that resolves to one gene, with evidence
+``ctrp_target:<symbol>``.
 Combinations (a name with a colon) are not single drugs and are left out.
 """
 
@@ -33,7 +34,7 @@ from oncokg.loaders.base import (
 )
 from oncokg.loaders.fetch import Fetcher
 from oncokg.loaders.readers import LINE, read_delimited
-from oncokg.loaders.report import Issue
+from oncokg.loaders.report import Issue, Report
 
 RELEASE = "v2 (v20 per-compound)"
 _ZIP = ("https://ctd2-data.nci.nih.gov/Public/Broad/CTRPv2.0_2015_ctd2_ExpandedDataset/"
@@ -57,7 +58,8 @@ def read_compounds(fetcher: Fetcher, *, targets: bool = True) -> pd.DataFrame:
     return frame
 
 
-def _is_combination(name: str) -> bool:
+def is_combination(name: str) -> bool:
+    """A CTRP combination such as ``"JQ-1:UNC0638 (2:1 mol/mol)"`` (two compounds)."""
     return ":" in name
 
 
@@ -67,7 +69,7 @@ def drug_records(fetcher: Fetcher) -> tuple[list[drugs.DrugRecord], list[Issue]]
     file = COMPOUNDS_FILE.path
     for row in read_compounds(fetcher, targets=False).itertuples(index=False):
         line = getattr(row, LINE)
-        if row.cpd_name is None or _is_combination(row.cpd_name):
+        if row.cpd_name is None or is_combination(row.cpd_name):
             continue
         if row.cpd_smiles is None:
             issues.append(Issue("note", "compound without a SMILES: not a vocabulary record",
@@ -97,14 +99,14 @@ def load(ctx: LoadContext) -> LoadResult:
         if row.cpd_name is None:
             ctx.report.drop("compound without a name", row.master_cpd_id, file, line)
             continue
-        if _is_combination(row.cpd_name):
+        if is_combination(row.cpd_name):
             ctx.report.drop("combination of compounds, not a single drug", row.cpd_name, file,
                             line)
             continue
-        key = _drug_key(resolver, row.cpd_name, row.cpd_smiles)
+        parsed = chem.from_smiles(row.cpd_smiles) if row.cpd_smiles else None
+        structure = parsed if isinstance(parsed, chem.Structure) else None
+        key = resolve_compound(resolver, row.cpd_name, structure, ctx.report, file, line)
         if key is None:
-            drugs.report_unresolved(ctx.report, resolver.resolve_name(row.cpd_name),
-                                    row.cpd_name, file, line)
             continue
         drug_keys.add(key)
         for symbol in (row.gene_symbol_of_protein_target or "").split(";"):
@@ -124,9 +126,24 @@ def load(ctx: LoadContext) -> LoadResult:
     return ctx.result(nodes, [rel_table("TARGETS", rels, ctx.provenance)])
 
 
-def _drug_key(resolver: drugs.DrugResolver, name: str, smiles: str | None) -> str | None:
+def resolve_compound(resolver: drugs.DrugResolver, name: str,
+                     structure: chem.Structure | None, report: Report, file: str,
+                     line: int) -> str | None:
+    """Drug key of a CTRP compound: by name, else by the InChIKey of its SMILES.
+
+    When the name and the structure name different drugs, the name wins (vendor structures are
+    sometimes wrong) and a note is reported; an unresolved compound is reported.
+    """
     match = resolver.resolve_name(name)
+    by_structure = resolver.by_inchikey(structure.inchikey) if structure else None
     if match.ok:
+        if by_structure is not None and by_structure != match.key:
+            report.note(f"SMILES is another drug of the vocabulary ({by_structure}); name match "
+                        f"{match.key} kept", name, file, line)
         return match.key
-    parsed = chem.from_smiles(smiles) if smiles else None
-    return resolver.by_inchikey(parsed.inchikey) if isinstance(parsed, chem.Structure) else None
+    if by_structure is not None:
+        report.note(f"resolved by the InChIKey of its SMILES (name {match.status})", name, file,
+                    line)
+        return by_structure
+    drugs.report_unresolved(report, match, name, file, line)
+    return None

@@ -32,6 +32,7 @@ time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -227,9 +228,9 @@ def expression_profiles(fetcher: Fetcher, report: Report | None = None) -> pd.Da
     with a ``report``, recorded there.
     """
     report = report or Report("gdsc_expression", RELEASE)
-    lines = CellLineNames(fetcher)
-    return _standardize(_by_gene(_read_vectors(fetcher, "expression", lines, report), fetcher,
-                                 report, "mean"))
+    gene_columns = _gene_columns(fetcher, report)
+    vectors = _read_vectors(fetcher, "expression", CellLineNames(fetcher), report)
+    return _standardize(_by_gene(vectors, gene_columns, "mean"))
 
 
 def cell_profiles(fetcher: Fetcher, report: Report | None = None) -> dict[str, pd.DataFrame]:
@@ -242,17 +243,17 @@ def cell_profiles(fetcher: Fetcher, report: Report | None = None) -> dict[str, p
     """
     report = report or Report("gdsc_omics", RELEASE)
     lines = CellLineNames(fetcher)
+    gene_columns = _gene_columns(fetcher, report)
+
+    def by_gene(name: str, how: str) -> pd.DataFrame:
+        return _by_gene(_read_vectors(fetcher, name, lines, report), gene_columns, how)
+
     pathways = _read_vectors(fetcher, "pathways", lines, report)
     pathways.columns = [f"{i:04d}" for i in range(pathways.shape[1])]
-    return {
-        "expression": _standardize(_by_gene(_read_vectors(fetcher, "expression", lines, report),
-                                            fetcher, report, "mean")),
-        "pathways": _standardize(pathways),
-        "mutation": _by_gene(_read_vectors(fetcher, "mutation", lines, report), fetcher,
-                             report, "max"),
-        "copy_number": _by_gene(_read_vectors(fetcher, "copy_number", lines, report), fetcher,
-                                report, "mean"),
-    }
+    return {"expression": _standardize(by_gene("expression", "mean")),
+            "pathways": _standardize(pathways),
+            "mutation": by_gene("mutation", "max"),
+            "copy_number": by_gene("copy_number", "mean")}
 
 
 def _read_vectors(fetcher: Fetcher, name: str, lines: CellLineNames,
@@ -280,22 +281,36 @@ def _read_vectors(fetcher: Fetcher, name: str, lines: CellLineNames,
     return matrix
 
 
-def _by_gene(matrix: pd.DataFrame, fetcher: Fetcher, report: Report, how: str) -> pd.DataFrame:
-    """Positional columns named by ``key.genes.txt``, resolved to today's symbols."""
+class _GeneColumns(NamedTuple):
+    """``key.genes.txt``: its path, its gene count, and position → today's symbol."""
+
+    path: Path
+    count: int
+    symbols: dict[int, str]
+
+
+def _gene_columns(fetcher: Fetcher, report: Report) -> _GeneColumns:
+    """Resolve the wheel's gene symbols once (the ones that do not resolve are reported)."""
     spec = OMICS_FILES["genes"]
-    symbols = read_text(fetcher.path(spec)).split()
-    if matrix.shape[1] != len(symbols):
-        raise SourceError(f"{matrix.shape[1]} values per line for {len(symbols)} genes",
-                          fetcher.path(spec))
+    path = fetcher.path(spec)
+    listed = read_text(path).split()
     normalizer = genes.normalizer(fetcher)
     resolved = {}
-    for position, symbol in enumerate(symbols):
+    for position, symbol in enumerate(listed):
         match = normalizer.resolve(symbol)
         if match.ok:
             resolved[position] = match.symbol
-        elif symbol not in report.identifiers(reason := f"{match.status} gene symbol"):
-            report.drop(reason, symbol, spec.path)  # once, whichever matrix meets it first
-    matrix = matrix[list(resolved)].rename(columns=resolved)
+        else:
+            report.drop(f"{match.status} gene symbol", symbol, spec.path)
+    return _GeneColumns(path, len(listed), resolved)
+
+
+def _by_gene(matrix: pd.DataFrame, columns: _GeneColumns, how: str) -> pd.DataFrame:
+    """Positional columns named by their resolved symbols."""
+    if matrix.shape[1] != columns.count:
+        raise SourceError(f"{matrix.shape[1]} values per line for {columns.count} genes",
+                          columns.path)
+    matrix = matrix[list(columns.symbols)].rename(columns=columns.symbols)
     return matrix.T.groupby(level=0, sort=True).agg(how).T  # two old symbols of one gene
 
 
