@@ -18,7 +18,11 @@ Targets (rank genes for a drug):
 
 * ``degree-prior``: genes ranked by their number of training targets;
 * ``fingerprint-nn``: targets of the k structurally nearest training drugs (Tanimoto on the
-  Morgan bits), similarity-weighted, with the degree prior breaking ties.
+  Morgan bits), weighted by similarity cubed (k and the power chosen on validation), with the
+  degree prior breaking ties;
+* ``shared-targets``: targets of the k training drugs whose known targets overlap the drug's
+  own most (cosine of the target sets; item-based collaborative filtering, the graph's
+  drug → gene → drug paths). Drugs with no training target (unseen drugs) get the degree prior.
 
 Regression baselines have no classifier; their sensitivity score is the drug's predicted 20th
 percentile minus the prediction (see ``gnn.evaluate.sensitivity_from_regression``).
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import lightgbm
 import numpy as np
+import scipy.sparse as sp
 from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingRegressor
 
@@ -37,7 +42,7 @@ from oncokg.gnn.evaluate import TaskData, evaluate_response
 RESPONSE_BASELINES = ("drug-mean", "additive", "als", "gbm", "lgbm")
 #: Cell-feature prefixes of the wide omics profiles (``gnn.features.PROFILE_PREFIX``).
 PROFILE_COLUMNS = ("expr:", "pes:", "gene_mut:", "cnv:")
-TARGET_BASELINES = ("degree-prior", "fingerprint-nn")
+TARGET_BASELINES = ("degree-prior", "fingerprint-nn", "shared-targets")
 
 
 class ResponseBaseline:
@@ -310,47 +315,129 @@ class DegreePrior(TargetBaseline):
 
 
 class FingerprintNN(TargetBaseline):
-    """Similarity-weighted targets of the ``k`` nearest training drugs by Tanimoto."""
+    """Similarity-weighted targets of the ``k`` nearest training drugs by Tanimoto.
+
+    Also the prior the target GNN corrects (``TrainConfig.target_prior``): the same neighbour
+    scores, fitted on the same training targets, as a sparse drugs × genes matrix.
+    """
 
     name = "fingerprint-nn"
 
-    def __init__(self, k: int = 5) -> None:
+    def __init__(self, k: int = 20, power: float = 3.0) -> None:
         self.k = k
+        self.power = power
 
     def fit(self, data: TaskData) -> FingerprintNN:
         f = data.features
-        self.fp = (f.drug_x[:, : f.settings.fp_bits].numpy() > 0).astype(np.float32)
-        self.has = f.drug_has_structure.numpy()
-        self.train_known = data.train_known
-        self.donors = np.flatnonzero(self.has & (np.asarray(data.train_known.sum(1)).ravel()
+        fp = f.drug_x[:, : f.settings.fp_bits].numpy() > 0
+        return self.fit_library(fp, f.drug_has_structure.numpy(), data.train_known)
+
+    def fit_library(self, fp: np.ndarray, has: np.ndarray, known: sp.csr_matrix
+                    ) -> FingerprintNN:
+        """Donors: the drugs with a structure and at least one target in ``known``."""
+        self.fp = np.asarray(fp, dtype=np.float32)
+        self.has = np.asarray(has, dtype=bool)
+        self.train_known = sp.csr_matrix(known)
+        self.donors = np.flatnonzero(self.has & (np.asarray(self.train_known.sum(1)).ravel()
                                                  > 0))
-        self.prior = DegreePrior().fit(data).degree
+        self.degree = np.log1p(np.asarray(self.train_known.sum(0)).ravel())
         return self
 
     def similarity(self, query_fp: np.ndarray) -> np.ndarray:
         donors = self.fp[self.donors]
+        query_fp = np.asarray(query_fp, dtype=np.float32)
         inter = query_fp @ donors.T
         union = query_fp.sum(1, keepdims=True) + donors.sum(1)[None] - inter
         return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
 
-    def score(self, drugs: np.ndarray) -> np.ndarray:
-        out = np.tile(1e-3 * self.prior / max(self.prior.max(), 1e-9), (len(drugs), 1))
-        if not len(self.donors):
-            return out
-        sim = self.similarity(self.fp[drugs])
-        sim[self.donors[None, :] == drugs[:, None]] = 0.0  # never copy a drug's own targets
-        for row, drug in enumerate(drugs):
-            if not self.has[drug]:
+    def neighbour_scores(self, query_fp: np.ndarray, exclude: np.ndarray,
+                         batch: int = 1024) -> sp.csr_matrix:
+        """Σ similarity × targets of each query's ``k`` nearest donors (queries × genes).
+
+        ``exclude[i]`` is query i's own drug index (never its own donor), -1 for none; a
+        query without fingerprint bits gets an empty row.
+        """
+        n_genes = self.train_known.shape[1]
+        blocks = []
+        for start in range(0, len(query_fp), batch):
+            fp = np.asarray(query_fp[start:start + batch], dtype=np.float32)
+            rows = len(fp)
+            if not len(self.donors):
+                blocks.append(sp.csr_matrix((rows, n_genes)))
                 continue
-            top = np.argsort(-sim[row])[: self.k]
-            weights = sim[row, top]
-            out[row] += np.asarray(self.train_known[self.donors[top]].T @ weights).ravel()
-        return out
+            sim = self.similarity(fp)
+            sim[self.donors[None, :] == np.asarray(exclude[start:start + batch])[:, None]] = 0
+            sim[fp.sum(1) == 0] = 0
+            blocks.append(_top_k_mix(sim ** self.power, self.k)
+                          @ self.train_known[self.donors])
+        return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, n_genes))
+
+    def score(self, drugs: np.ndarray) -> np.ndarray:
+        floor = 1e-6 * self.degree / max(self.degree.max(), 1e-9)
+        fp = self.fp[drugs] * self.has[drugs][:, None]
+        return self.neighbour_scores(fp, drugs).toarray() + floor[None]
+
+
+class SharedTargets(TargetBaseline):
+    """Targets of the ``k`` training drugs sharing most known targets with the drug."""
+
+    name = "shared-targets"
+
+    def __init__(self, k: int = 50) -> None:
+        self.k = k
+
+    def fit(self, data: TaskData) -> SharedTargets:
+        return self.fit_library(data.train_known)
+
+    def fit_library(self, known: sp.csr_matrix) -> SharedTargets:
+        self.train_known = sp.csr_matrix(known, dtype=np.float32)
+        self.size = np.asarray(self.train_known.sum(1)).ravel()
+        self.degree = np.log1p(np.asarray(self.train_known.sum(0)).ravel())
+        return self
+
+    def neighbour_scores(self, drugs: np.ndarray, profiles: sp.csr_matrix | None = None,
+                         batch: int = 1024) -> sp.csr_matrix:
+        """Σ cosine × targets of each drug's ``k`` nearest drugs by known targets, itself
+        left out (drugs × genes; empty rows for drugs with no training target).
+
+        ``profiles`` replaces the drugs' own target rows (training hides the scored edges).
+        """
+        known = self.train_known
+        if profiles is None:
+            profiles = known[np.asarray(drugs)]
+        blocks = []
+        for start in range(0, len(drugs), batch):
+            rows = np.asarray(drugs[start:start + batch])
+            profile = profiles[start:start + batch]
+            size = np.asarray(profile.sum(1)).ravel()
+            overlap = (profile @ known.T).toarray()
+            cosine = overlap / np.sqrt(np.maximum(size[:, None] * self.size[None], 1e-9))
+            cosine[np.arange(len(rows)), rows] = 0
+            blocks.append(_top_k_mix(cosine, self.k) @ known)
+        return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, known.shape[1]))
+
+    def score(self, drugs: np.ndarray) -> np.ndarray:
+        floor = 1e-6 * self.degree / max(self.degree.max(), 1e-9)
+        return self.neighbour_scores(drugs).toarray() + floor[None]
+
+
+def _top_k_mix(weights: np.ndarray, k: int) -> sp.csr_matrix:
+    """Each row's ``k`` largest weights, scaled to sum to 1, the rest zero (sparse): a vote
+    from 0 (no neighbour) to 1 (every neighbour), whatever the similarities' scale."""
+    rows, cols = weights.shape
+    k = min(k, cols)
+    if not k:
+        return sp.csr_matrix((rows, cols))
+    top = np.argpartition(-weights, k - 1, axis=1)[:, :k]
+    kept = np.take_along_axis(weights, top, 1)
+    kept = kept / np.maximum(kept.sum(1, keepdims=True), 1e-12)
+    return sp.csr_matrix((kept.ravel(), (np.repeat(np.arange(rows), k), top.ravel())),
+                         shape=(rows, cols))
 
 
 def resolve_baseline(name: str):
     table = {cls.name: cls for cls in (DrugMean, Additive, ALS, GBM, LightGBM, DegreePrior,
-                                       FingerprintNN)}
+                                       FingerprintNN, SharedTargets)}
     try:
         return table[name]
     except KeyError:

@@ -321,6 +321,30 @@ class PairMLP(nn.Module):
         return torch.cat(rows)
 
 
+class TargetPrior(nn.Module):
+    """The fingerprint-neighbour prior the target decoder corrects.
+
+    ``logit = s · decoder + a · structure + c · shared + b · degree``: ``structure`` is the
+    similarity-weighted vote of the drug's structural neighbours for the gene
+    (:class:`gnn.baselines.FingerprintNN`), ``shared`` that of the drugs sharing its known
+    targets (:class:`gnn.baselines.SharedTargets`), ``degree`` the gene's log training target
+    count. ``s`` starts at 0 and ``a``, ``c``, ``b`` at the weights that ranked best on the
+    validation sets of the real graph (random and unseen-drug splits, seed 0), so training starts
+    from the neighbours' votes and the graph model learns what to add to them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.s = nn.Parameter(torch.tensor(0.0))
+        self.a = nn.Parameter(torch.tensor(10.0))
+        self.c = nn.Parameter(torch.tensor(20.0))
+        self.b = nn.Parameter(torch.tensor(0.1))
+
+    def forward(self, score: torch.Tensor, structure: torch.Tensor, shared: torch.Tensor,
+                degree: torch.Tensor) -> torch.Tensor:
+        return self.s * score + self.a * structure + self.c * shared + self.b * degree
+
+
 # -- the model ----------------------------------------------------------------------------------
 class LinkModel(nn.Module):
     """Inputs → encoder → decoder, built from a plain-dict ``config`` (stored in artifacts)."""
@@ -337,6 +361,7 @@ class LinkModel(nn.Module):
             dropout=config["dropout"], heads=config.get("heads", 2))
         self.decoder = resolve_decoder(config["decoder"])(hidden=hidden,
                                                           dropout=config["dropout"])
+        self.prior = TargetPrior() if config.get("target_prior") else None
 
     def forward(self, inputs: dict[str, torch.Tensor], edge_index: dict[EdgeKey, torch.Tensor],
                 node_ids: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:

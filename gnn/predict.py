@@ -64,12 +64,13 @@ import torch
 
 from oncokg.contract.errors import OncoKGError
 from oncokg.contract.names import AmbiguousName, NameIndex, NameNotFound
-from oncokg.contract.tasks import Task, TaskError
+from oncokg.contract.tasks import TARGET_EDGE, Task, TaskError
 from oncokg.gnn.artifact import ArtifactError, ModelArtifact
 from oncokg.gnn.calibration import Calibrator
 from oncokg.gnn.features import DrugFeaturizer, InvalidSmilesError, tanimoto_neighbours
 from oncokg.gnn.graph import SIMILAR_EDGE, reverse_type
 from oncokg.gnn.models import LinkModel
+from oncokg.gnn.prior import NeighbourPrior, target_logits
 
 #: How each label is called in messages.
 NOUNS = {"Drug": "drug", "Gene": "gene", "CellLine": "cell line", "TumorType": "tumor type",
@@ -121,6 +122,7 @@ class Predictor:
                            if artifact.calibration else None)
         self._h: dict[str, torch.Tensor] | None = None
         self._background: np.ndarray | None = None
+        self._prior: NeighbourPrior | None = None
         self.y_mean = artifact.scaling.get("y_mean", 0.0)
         self.y_std = artifact.scaling.get("y_std", 1.0)
 
@@ -175,13 +177,15 @@ class Predictor:
         """The embedding of a new compound (no graph node) from its SMILES."""
         return self.smiles_embeddings([smiles])[0]
 
-    @torch.no_grad()
     def smiles_embeddings(self, smiles: Sequence[str]) -> torch.Tensor:
         """Embeddings (n, hidden) of new compounds from their SMILES, in one forward pass.
 
         Each compound joins the graph as a drug with its structure features and edges from its
         structurally nearest graph drugs only, so it cannot change any other node's embedding.
         """
+        return self._embed_new(self._featurize(smiles))
+
+    def _featurize(self, smiles: Sequence[str]) -> torch.Tensor:
         rows = []
         for text in smiles:
             try:
@@ -189,9 +193,14 @@ class Predictor:
             except InvalidSmilesError as error:
                 raise PredictionError(f"invalid SMILES: {error}") from None
         if not rows:
+            return torch.zeros(0, self.inputs["drug_x"].shape[1])
+        return torch.stack(rows)
+
+    @torch.no_grad()
+    def _embed_new(self, x: torch.Tensor) -> torch.Tensor:
+        if not len(x):
             return torch.zeros(0, self.model.config["hidden"])
-        x = torch.stack(rows)
-        n_old, n_new = len(self.inputs["drug_has_structure"]), len(rows)
+        n_old, n_new = len(self.inputs["drug_has_structure"]), len(x)
         inputs = dict(self.inputs)
         inputs["drug_x"] = torch.cat([self.inputs["drug_x"], x])
         inputs["drug_has_structure"] = torch.cat([self.inputs["drug_has_structure"],
@@ -221,15 +230,36 @@ class Predictor:
         return has[neighbours]
 
     # -- score matrices (screens, write-back, cross-study) --------------------------------------
-    @torch.no_grad()
-    def target_scores(self, drug_h: torch.Tensor) -> np.ndarray:
-        """Target scores, drug embeddings (n, hidden) × every gene."""
-        self.require("TARGETS")
-        return self.model.decoder.score_all(drug_h, self.embeddings()["Gene"]).numpy()
+    @property
+    def prior(self) -> NeighbourPrior | None:
+        """The neighbour votes of a target model with a prior, from its training targets."""
+        if self.model.prior is None:
+            return None
+        if self._prior is None:
+            fp = self.artifact.inputs["drug_fp"].numpy() > 0
+            index = self.graph.get(TARGET_EDGE, torch.zeros((2, 0), dtype=torch.long))
+            self._prior = NeighbourPrior.fit(fp, self.inputs["drug_has_structure"].numpy(),
+                                             index.numpy().T, len(self.nodes["Gene"]["keys"]))
+        return self._prior
 
+    @torch.no_grad()
     def target_matrix(self, drugs: np.ndarray) -> np.ndarray:
         """Target scores, graph drugs × every gene."""
-        return self.target_scores(self.embeddings()["Drug"][torch.as_tensor(drugs)])
+        self.require("TARGETS")
+        drugs = np.asarray(drugs)
+        votes = self.prior.rows(drugs) if self.prior is not None else None
+        return target_logits(self.model, self.embeddings()["Drug"][torch.as_tensor(drugs)],
+                             self.embeddings()["Gene"], self.prior, votes).numpy()
+
+    @torch.no_grad()
+    def smiles_target_matrix(self, smiles: Sequence[str]) -> np.ndarray:
+        """Target scores, new compounds (by SMILES) × every gene."""
+        self.require("TARGETS")
+        x = self._featurize(smiles)
+        fp = (x[:, : self.featurizer.settings.fp_bits] > 0).numpy()
+        votes = self.prior.new_rows(fp) if self.prior is not None else None
+        return target_logits(self.model, self._embed_new(x), self.embeddings()["Gene"],
+                             self.prior, votes).numpy()
 
     @torch.no_grad()
     def sensitivity(self, drug_h: torch.Tensor, cells: np.ndarray | None = None) -> np.ndarray:
@@ -397,7 +427,7 @@ class Predictor:
             d = self.resolve("Drug", drug_name)
             if self.relation == "TARGETS":
                 g = self.resolve("Gene", other_name)
-                score = float(self.model.decoder(h["Drug"][d], h["Gene"][g]))
+                score = float(self.target_matrix(np.array([d]))[0, g])
                 rows.append({"drug": self.key("Drug", d), "drug_name": self.name("Drug", d),
                              "gene": self.key("Gene", g), "gene_name": self.name("Gene", g),
                              "score": score, "known": (d, g) in known})
@@ -425,11 +455,9 @@ class Predictor:
         """The ``k`` drugs the model ranks highest as acting on ``gene``."""
         self.require("TARGETS")
         g = self.resolve("Gene", gene)
-        h = self.embeddings()
-        with torch.no_grad():
-            scores = self.model.decoder.score_all(h["Gene"][g][None], h["Drug"])[0].numpy() \
-                if self.artifact.config["decoder"] in ("dot", "distmult") else \
-                self.model.decoder(h["Drug"], h["Gene"][g].expand(len(h["Drug"]), -1)).numpy()
+        drugs = np.arange(len(self.inputs["drug_has_structure"]))
+        scores = np.concatenate([self.target_matrix(block)[:, g]
+                                 for block in np.array_split(drugs, max(1, len(drugs) // 512))])
         known = {d for d, gg in self.known_pairs("TARGETS") if gg == g}
         order = [i for i in np.argsort(-scores, kind="stable")
                  if not (exclude_known and i in known)][:k]
@@ -478,11 +506,11 @@ class Predictor:
         """Rank genes (TARGETS) or cell lines (RESPONSE) for a compound given by SMILES."""
         relation = relation or self.relation
         self.require(relation)
-        drug_h = self.smiles_embedding(smiles)
         label = (f"SMILES:{smiles}", "")
         if relation == "TARGETS":
-            return self._gene_table(self.target_scores(drug_h[None])[0], k, set(), False, label)
-        return self._cell_table(drug_h, k, None, label)
+            return self._gene_table(self.smiles_target_matrix([smiles])[0], k, set(), False,
+                                    label)
+        return self._cell_table(self.smiles_embedding(smiles), k, None, label)
 
     # -- tables ---------------------------------------------------------------------------------
     def _gene_table(self, scores, k, known, exclude_known, drug) -> pd.DataFrame:

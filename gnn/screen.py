@@ -143,19 +143,19 @@ class Screen:
         compounds, skipped = read_smiles_file(path), []
         frames = []
         for line, smiles, name in self._each(compounds, "screen compounds"):
+            label = {"drug": f"SMILES:{smiles}", "drug_name": name or f"line {line}"}
             try:
-                h = self.predictor.smiles_embedding(smiles)
+                if self.predictor.relation == "TARGETS":
+                    frames.append(self._per_drug_targets(
+                        self.predictor.smiles_target_matrix([smiles])[0], set(), k, False,
+                        **label))
+                else:
+                    h = self.predictor.smiles_embedding(smiles)
+                    frames.append(self._per_drug_tumors(
+                        self.predictor.sensitivity(h[None])[0], None, k, min_cell_lines,
+                        rank_by, **label))
             except PredictionError as error:
                 skipped.append(InvalidLine(line, smiles, str(error)))
-                continue
-            label = {"drug": f"SMILES:{smiles}", "drug_name": name or f"line {line}"}
-            if self.predictor.relation == "TARGETS":
-                frames.append(self._per_drug_targets(
-                    self.predictor.target_scores(h[None])[0], set(), k, False, **label))
-            else:
-                frames.append(self._per_drug_tumors(
-                    self.predictor.sensitivity(h[None])[0], None, k, min_cell_lines, rank_by,
-                    **label))
         result = self._result(f"new compounds from {Path(path).name}",
                               self.predictor.relation, frames)
         result.skipped = sorted(skipped, key=lambda s: s.line)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
@@ -64,10 +65,13 @@ from oncokg.gnn.graph import (
 )
 from oncokg.gnn.models import LinkModel, resolve_encoder
 from oncokg.gnn.predict import Predictor
+from oncokg.gnn.prior import NeighbourPrior, target_logits
 from oncokg.gnn.splits import make_split, with_response_dataset
 from oncokg.gnn.validation import attach_calibration
 
 log = logging.getLogger(__name__)
+
+TARGET_LOSSES = ("softmax", "bce")
 
 
 @dataclass
@@ -91,7 +95,10 @@ class TrainConfig:
     isolate_drugs: float = 0.1          # share of drugs trained with no edges (inductive path)
     id_dropout: float = 0.2
     batch_size: int = 32768             # supervision edges scored per step (full graph)
-    neg_ratio: int = 5                  # sampled non-targets per target edge
+    target_loss: str = "softmax"        # softmax over every gene (1-vs-all) / bce (sampled)
+    target_prior: bool = True           # correct the neighbour votes (gnn.prior), not replace
+    target_drugs: int = 512             # drugs per step in the softmax loss
+    neg_ratio: int = 5                  # sampled non-targets per target edge (bce)
     hard_negatives: float = 0.5         # share of them drawn by target degree, not uniformly
     cls_weight: float = 1.0             # weight of the sensitivity loss beside the regression
     within_weight: float = 1.0          # weight of the drug-centered (within-drug) loss
@@ -117,6 +124,7 @@ class FitResult:
     history: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     sub: Subgraph | None = None   # the receptive field of the scored nodes (training only)
+    prior: NeighbourPrior | None = None   # the fingerprint prior of target models
 
     @property
     def graph(self) -> dict:
@@ -177,6 +185,7 @@ def model_config(data: TaskData, features: NodeFeatures, config: TrainConfig,
         "num_nodes": dict(data.num_nodes),
         "drug_dim": int(features.drug_x.shape[1]), "cell_dim": int(features.cell_x.shape[1]),
         "edge_types": [list(et) for et in edge_types],
+        "target_prior": data.task != Task.RESPONSE and bool(config.target_prior),
     }
 
 
@@ -224,7 +233,17 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     train_pairs = split.part_pairs("train")
     train_codes = np.unique(train_pairs[:, 0] * max(n_genes, 1) + train_pairs[:, 1])
     result = FitResult(model, inputs, eval_graph, y_mean, y_std, sub=sub)
+    if not response and config.target_prior:
+        result.prior = fit_prior(data)
+    if not response and config.target_loss not in TARGET_LOSSES:
+        raise UnknownSettingError(f"target_loss must be one of {TARGET_LOSSES}")
     best_score, best_state, since_best = -math.inf, None, 0
+    if model.prior is not None:
+        # the untrained model is the neighbours' vote: a candidate like any epoch
+        val = evaluate_fit(result, data, "val", eval_graph)
+        best_score, best_state = val[Task(data.task).headline], copy.deepcopy(model.state_dict())
+        result.val = val
+        result.history.append({"epoch": 0, **val})
     bar = tqdm(range(1, config.epochs + 1), desc=f"{config.model} seed {seed}",
                disable=not progress, leave=False)
     for epoch in bar:
@@ -248,9 +267,13 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
         if response:
             loss = _response_loss(model, h, sub, split.pairs[batch], y_all[batch],
                                   sens_all[batch], config)
+        elif config.target_loss == "softmax":
+            loss = _target_softmax_loss(model, h, sub, split.pairs[batch],
+                                        split.pairs[scored], result.prior, data.train_known,
+                                        config.target_drugs, rng)
         else:
             loss = _target_loss(model, h, sub, split.pairs[batch], train_codes, n_genes,
-                                train_pairs[:, 1], config, rng)
+                                train_pairs[:, 1], config, rng, result.prior)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -314,8 +337,41 @@ def _center(values: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
     return values - (sums / counts)[inverse]
 
 
+def fit_prior(data: TaskData) -> NeighbourPrior:
+    """The neighbour votes from the split's training targets."""
+    f = data.features
+    fp = f.drug_x[:, : f.settings.fp_bits].numpy() > 0
+    return NeighbourPrior.fit(fp, f.drug_has_structure.numpy(), data.split.part_pairs("train"),
+                              data.num_nodes["Gene"])
+
+
+def _target_softmax_loss(model, h, sub, pairs, hidden, prior: NeighbourPrior | None,
+                         train_known, max_drugs: int, rng):
+    """Cross-entropy of each scored target edge against every gene (1-vs-all), for up to
+    ``max_drugs`` drugs per step. The drug's targets still visible (training targets not
+    being scored) are filtered out of its softmax, as evaluation filters known targets."""
+    drugs = np.unique(pairs[:, 0])
+    if len(drugs) > max_drugs:
+        drugs = np.sort(rng.choice(drugs, max_drugs, replace=False))
+        pairs = pairs[np.isin(pairs[:, 0], drugs)]
+    hidden = hidden[np.isin(hidden[:, 0], drugs)]
+    scored = sp.csr_matrix((np.ones(len(hidden)), (np.searchsorted(drugs, hidden[:, 0]),
+                                                   hidden[:, 1])), shape=(len(drugs),
+                                                                          train_known.shape[1]))
+    visible = (train_known[drugs] - scored.minimum(1)).maximum(0).tocsr()
+    visible.eliminate_zeros()
+    genes = h["Gene"][sub.index("Gene", np.arange(len(sub.lookup["Gene"])))]
+    votes = prior.training_rows(drugs, visible) if prior is not None else None
+    logits = target_logits(model, h["Drug"][sub.index("Drug", drugs)], genes, prior, votes)
+    mask = torch.from_numpy(visible.toarray() > 0)
+    logits = logits.masked_fill(mask, -math.inf)
+    row = np.searchsorted(drugs, pairs[:, 0])
+    return -F.log_softmax(logits, dim=1)[torch.from_numpy(row),
+                                         torch.from_numpy(pairs[:, 1])].mean()
+
+
 def _target_loss(model, h, sub, pairs, train_codes, n_genes: int, target_genes: np.ndarray,
-                 config: TrainConfig, rng):
+                 config: TrainConfig, rng, prior: NeighbourPrior | None = None):
     """BCE of target edges against type-constrained negatives (drug × non-target gene).
 
     A share ``hard_negatives`` of the negative genes is drawn in proportion to how often they
@@ -330,8 +386,16 @@ def _target_loss(model, h, sub, pairs, train_codes, n_genes: int, target_genes: 
     hd, hg = h["Drug"], h["Gene"]
     pos = model.decoder(hd[sub.index("Drug", pairs[:, 0])], hg[sub.index("Gene", pairs[:, 1])])
     neg = model.decoder(hd[sub.index("Drug", drugs)], hg[sub.index("Gene", genes)])
+    if prior is not None:
+        pos = _with_prior(model, prior, pos, pairs[:, 0], pairs[:, 1])
+        neg = _with_prior(model, prior, neg, drugs, genes)
     return (F.binary_cross_entropy_with_logits(pos, torch.ones_like(pos))
             + F.binary_cross_entropy_with_logits(neg, torch.zeros_like(neg)))
+
+
+def _with_prior(model, prior: NeighbourPrior, score: torch.Tensor, drugs: np.ndarray,
+                genes: np.ndarray) -> torch.Tensor:
+    return model.prior(score, *prior.pairs(drugs, genes), prior.degree[torch.from_numpy(genes)])
 
 
 @torch.no_grad()
@@ -357,7 +421,9 @@ def evaluate_fit(fit: FitResult, data: TaskData, part: str, eval_graph) -> dict[
         genes = h["Gene"][_at(fit, "Gene", np.arange(data.num_nodes["Gene"]))]
 
         def rows(drugs):
-            return model.decoder.score_all(h["Drug"][_at(fit, "Drug", drugs)], genes).numpy()
+            prior = fit.prior
+            return target_logits(model, h["Drug"][_at(fit, "Drug", drugs)], genes, prior,
+                                 prior.rows(drugs) if prior is not None else None).numpy()
 
         return evaluate_targets(data, part, rows)
     finally:

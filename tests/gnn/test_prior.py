@@ -1,0 +1,109 @@
+"""The neighbour votes of target models: baselines, the prior, and a saved model's scores."""
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+from oncokg.gnn.baselines import FingerprintNN, SharedTargets
+from oncokg.gnn.evaluate import evaluate_targets, task_data
+from oncokg.gnn.predict import Predictor
+from oncokg.gnn.prior import NeighbourPrior
+from oncokg.gnn.splits import make_split
+from oncokg.gnn.train import TrainConfig, evaluate_fit, fit_gnn, fit_prior
+
+
+def _known(pairs, n_drugs=4, n_genes=6):
+    pairs = np.asarray(pairs)
+    return sp.csr_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
+                         shape=(n_drugs, n_genes))
+
+
+def test_shared_targets_votes_for_what_co_targeting_drugs_hit():
+    # drug 0 targets genes 0, 1; drug 1 targets 0, 1, 2; drug 2 targets 4; drug 3 targets 0
+    known = _known([(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (2, 4), (3, 0)])
+    votes = SharedTargets(k=2).fit_library(known).neighbour_scores(np.array([0, 2]))
+    row = votes.toarray()[0]
+    assert row[2] > 0                      # drug 1 shares two targets and adds gene 2
+    assert row[4] == 0                     # drug 2 shares nothing with drug 0
+    assert np.isclose(row.max(), 1.0) and row.max() <= 1.0    # votes are shares of neighbours
+    assert votes.toarray()[1].sum() == 0   # drug 2's only target is its own: no neighbour
+
+
+def test_shared_targets_reads_the_profile_it_is_given():
+    known = _known([(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (2, 4), (3, 0)])
+    shared = SharedTargets(k=2).fit_library(known)
+    hidden = sp.csr_matrix(np.zeros((1, 6)))          # drug 0 with every edge hidden
+    assert shared.neighbour_scores(np.array([0]), hidden).nnz == 0
+
+
+def test_fingerprint_votes_never_copy_a_drugs_own_targets():
+    fp = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]], dtype=bool)
+    known = _known([(0, 0), (1, 3), (2, 5)])
+    nn = FingerprintNN(k=1).fit_library(fp, np.array([1, 1, 1, 0], dtype=bool), known)
+    votes = nn.neighbour_scores(fp.astype(np.float32), np.arange(4)).toarray()
+    assert votes[0, 3] == 1.0 and votes[0, 0] == 0     # drug 1's target, not its own
+    assert votes[1, 0] == 1.0
+    assert votes[3].sum() == 0                          # no structure, no vote
+    scores = nn.score(np.arange(4))
+    assert scores[0].argmax() == 3
+
+
+def test_training_votes_hide_the_scored_edges(export, features):
+    data = task_data(export, make_split(export, "drug-target", "random", seed=0), features)
+    prior = fit_prior(data)
+    drug = int(data.split.part_pairs("train")[0, 0])
+    own = data.train_known[drug].toarray().ravel() > 0
+    # every own target hidden: the shared vote has nothing to start from
+    nothing = sp.csr_matrix((1, len(own)))
+    structure, shared = prior.training_rows(np.array([drug]), nothing)
+    assert float(shared.sum()) == 0
+    assert torch.equal(structure, prior.rows(np.array([drug]))[0])
+    # all visible: the evaluation vote
+    full = sp.csr_matrix(own[None].astype(float))
+    assert torch.equal(prior.training_rows(np.array([drug]), full)[1],
+                       prior.rows(np.array([drug]))[1])
+
+
+def test_untrained_prior_model_ranks_as_the_votes(export, features):
+    data = task_data(export, make_split(export, "drug-target", "cold-drug", seed=0), features)
+    # one step at a vanishing learning rate: the model is still its initial state
+    fit = fit_gnn(data, TrainConfig(epochs=1, lr=1e-12, hidden=16), seed=0, progress=False)
+    assert fit.history[0]["epoch"] == 0 and fit.model.prior is not None
+    votes = fit_prior(data)
+    a, c, b = (float(getattr(fit.model.prior, name).detach()) for name in "acb")
+
+    def by_votes(drugs):
+        structure, shared = votes.rows(drugs)
+        return (a * structure + c * shared + b * votes.degree[None]).numpy()
+
+    assert np.isclose(evaluate_fit(fit, data, "test", fit.messages)["mrr"],
+                      evaluate_targets(data, "test", by_votes)["mrr"], atol=1e-6)
+
+
+def test_saved_model_reproduces_its_target_scores(target_artifact, export, features):
+    path, _ = target_artifact
+    predictor = Predictor.load(path)
+    assert predictor.model.prior is not None
+    split = make_split(export, "drug-target", "random", seed=0)
+    data = task_data(export, split, features)
+    rebuilt = predictor.prior
+    trained = fit_prior(data)
+    assert (rebuilt.structure != trained.structure).nnz == 0
+    assert (rebuilt.shared != trained.shared).nnz == 0
+    # a new compound's votes come from every drug, through the same featurizer
+    smiles = "c1ccc2ncnc(NCC)c2c1"
+    scores = predictor.smiles_target_matrix([smiles])
+    assert scores.shape == (1, len(predictor.nodes["Gene"]["keys"]))
+    table = predictor.score_smiles(smiles, relation="TARGETS", k=3)
+    assert np.allclose(table["score"], np.sort(scores[0])[::-1][:3], atol=1e-5)
+
+
+def test_prior_from_pairs_matches_the_baseline(export, features):
+    data = task_data(export, make_split(export, "drug-target", "cold-drug", seed=0), features)
+    baseline = FingerprintNN().fit(data)
+    fp = features.drug_x[:, : features.settings.fp_bits].numpy() > 0
+    prior = NeighbourPrior.fit(fp, features.drug_has_structure.numpy(),
+                               data.split.part_pairs("train"), data.num_nodes["Gene"])
+    drugs = np.unique(data.split.part_pairs("test")[:, 0])
+    assert np.allclose(prior.rows(drugs)[0].numpy() + 0, baseline.score(drugs)
+                       - 1e-6 * baseline.degree / baseline.degree.max(), atol=1e-6)
