@@ -167,7 +167,9 @@ def write_back_predictions(driver: neo4j.Driver, predictor, screens,
 
 
 def _per_cell_line(predictor, frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per (drug, cell line) of each query's ranked drugs, with that pair's score."""
+    """One row per (drug, cell line) of each query's ranked drugs, with that pair's score;
+    ``known`` is that pair's own measurement: sensitive in the graph's response data."""
+    sensitive = predictor.known_pairs("SENSITIVE")
     parts = []
     for (_, _), group in frame.groupby(["query_kind", "query"], sort=False):
         cells = np.array([predictor.resolve("CellLine", c) for c in group["cell_lines"].iloc[0]])
@@ -178,7 +180,7 @@ def _per_cell_line(predictor, frame: pd.DataFrame) -> pd.DataFrame:
             "end": np.tile([predictor.key("CellLine", int(c)) for c in cells], len(drugs)),
             "score": p.ravel(),
             "rank": np.repeat(group["rank"].to_numpy(), len(cells)),
-            "known": np.repeat(group["known"].to_numpy(), len(cells)),
+            "known": [(int(d), int(c)) in sensitive for d in drugs for c in cells],
         }))
     return pd.concat(parts, ignore_index=True)
 

@@ -135,6 +135,23 @@ class SchemaError(OncoKGError, ValueError):
 
 SCHEMA = GraphSchema()
 
+#: The label of the lock node that serializes prediction write-backs (``kg.predictions``);
+#: outside the schema's node types, so never exported or counted.
+LOCK_LABEL = "OncoKGLock"
+
+#: Node properties with an index besides the label keys (the keys have uniqueness constraints).
+INDEXED_NODE_PROPERTIES = {"drug_name": ("Drug", "name"), "celline_name": ("CellLine", "name"),
+                           "mutation_gene": ("Mutation", "gene")}
+#: The longest string (UTF-8 bytes) a key or indexed property may hold: Neo4j's range indexes
+#: refuse entries over about 8 KiB, mid-write; loaders refuse longer values while parsing.
+INDEX_VALUE_BYTES = 4096
+
+
+def indexed_properties(label: str) -> list[str]:
+    """The key and the indexed properties of ``label``."""
+    return [SCHEMA.node(label).key] + [prop for lab, prop in INDEXED_NODE_PROPERTIES.values()
+                                       if lab == label]
+
 
 def constraint_statements() -> list[str]:
     """Idempotent Cypher that creates a uniqueness constraint per label key and rel indexes.
@@ -147,9 +164,12 @@ def constraint_statements() -> list[str]:
         for n in NODE_TYPES
     ]
     statements += [
-        "CREATE INDEX drug_name IF NOT EXISTS FOR (n:Drug) ON (n.name)",
-        "CREATE INDEX celline_name IF NOT EXISTS FOR (n:CellLine) ON (n.name)",
-        "CREATE INDEX mutation_gene IF NOT EXISTS FOR (n:Mutation) ON (n.gene)",
+        f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+        for name, (label, prop) in INDEXED_NODE_PROPERTIES.items()
+    ]
+    statements.append(f"CREATE CONSTRAINT oncokg_lock_unique IF NOT EXISTS "
+                      f"FOR (n:{LOCK_LABEL}) REQUIRE n.name IS UNIQUE")
+    statements += [
         "CREATE INDEX predicted_target_version IF NOT EXISTS "
         "FOR ()-[r:PREDICTED_TARGET]-() ON (r.model, r.model_version)",
         "CREATE INDEX predicted_response_version IF NOT EXISTS "

@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import neo4j
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+)
 
 from oncokg.contract.errors import OncoKGError
 from oncokg.kg.settings import ConnectionSettings
@@ -26,14 +32,19 @@ def open_driver(
             f"no password for the managed Neo4j at {settings.uri}: start it with "
             "`oncokg neo4j start`, or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD"
         )
-    driver = neo4j.GraphDatabase.driver(
-        settings.uri,
-        auth=(settings.user, settings.password),
-        connection_timeout=timeout_s,
-        connection_acquisition_timeout=timeout_s,
-        max_transaction_retry_time=15.0,
-        notifications_min_severity="OFF",
-    )
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            settings.uri,
+            auth=(settings.user, settings.password),
+            connection_timeout=timeout_s,
+            connection_acquisition_timeout=timeout_s,
+            max_transaction_retry_time=15.0,
+            notifications_min_severity="OFF",
+        )
+    except (ConfigurationError, ValueError) as exc:
+        raise GraphUnavailable(f"cannot use NEO4J_URI={settings.uri!r}: {exc} "
+                               "(expected e.g. bolt://localhost:7687 or neo4j://host:7687)"
+                               ) from None
     try:
         driver.verify_connectivity()
     except AuthError as exc:
@@ -41,19 +52,38 @@ def open_driver(
         raise GraphUnavailable(
             f"Neo4j at {settings.describe()} refused the credentials: {exc.message}"
         ) from None
-    except (ServiceUnavailable, OSError) as exc:
+    except (ServiceUnavailable, OSError, ValueError) as exc:
         driver.close()
         hint = " (is it running? `oncokg neo4j start`)" if settings.managed else ""
         raise GraphUnavailable(f"Neo4j at {settings.uri} is not reachable{hint}: {exc}") from None
+    except (Neo4jError, DriverError) as exc:
+        driver.close()
+        raise GraphUnavailable(f"Neo4j at {settings.describe()} refused the connection: "
+                               f"{_reason(exc)}") from None
     return driver
 
 
 @contextmanager
 def graph(settings: ConnectionSettings | None = None) -> Iterator[tuple[neo4j.Driver, str | None]]:
-    """Context manager yielding ``(driver, database)`` and closing the driver afterwards."""
+    """Context manager yielding ``(driver, database)`` and closing the driver afterwards.
+
+    A connection lost or a database error inside the block becomes ``GraphUnavailable``
+    (one line): what was committed before stays, and loads are idempotent, so the message
+    says to rerun.
+    """
     settings = settings or ConnectionSettings.from_env()
     driver = open_driver(settings)
     try:
         yield driver, settings.database
+    except (Neo4jError, DriverError) as exc:
+        raise GraphUnavailable(
+            f"Neo4j at {settings.uri} failed during the command ({_reason(exc)}); work "
+            "committed before the failure stays and loads are idempotent: rerun the command "
+            "once Neo4j is back (`oncokg neo4j status`)") from None
     finally:
         driver.close()
+
+
+def _reason(exc: Exception) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {' '.join(str(text).split())}"

@@ -3,6 +3,10 @@
 Each relationship carries ``score``, ``probability``, ``rank``, ``model`` and ``model_version``;
 (model, model_version) is part of its identity (``contract.schema``), so a rerun of the same version
 replaces that version's predictions and earlier versions stay unless removed on request.
+
+A replacement is one transaction (delete the version's links, write the new ones) that first
+locks the one ``OncoKGLock {name: "predictions"}`` node: write-backs run one at a time, so two
+screens of one version at once leave exactly one screen's links, never their union.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import neo4j
 import pandas as pd
 
-from oncokg.contract.schema import SCHEMA
+from oncokg.contract.schema import LOCK_LABEL, SCHEMA
 from oncokg.contract.tables import RelTable
 from oncokg.kg.writer import GraphWriter, WriteSummary
 
@@ -44,7 +48,6 @@ def write_predictions(driver: neo4j.Driver, relation: str, predictions: pd.DataF
     ``rank`` and optionally ``probability`` and ``known``. Returns (removed, write summary).
     """
     rel_type = PREDICTED[relation]
-    removed = remove_predictions(driver, relation, model, model_version, database)
     columns = [c for c in ("start", "end", "score", "probability", "rank", "known")
                if c in predictions.columns]
     frame = predictions[columns].drop_duplicates(["start", "end"]).copy()
@@ -52,5 +55,14 @@ def write_predictions(driver: neo4j.Driver, relation: str, predictions: pd.DataF
     frame["model"] = model
     frame["model_version"] = model_version
     table = RelTable(rel_type, frame, name=f"{rel_type} {model} {model_version}")
-    summary = GraphWriter(driver, database, progress=False).write_rels(table)
-    return removed, summary
+    writer = GraphWriter(driver, database, progress=False)
+    delete = (f"MATCH ()-[r:{rel_type} {{model: $model, model_version: $version}}]->() "
+              "DELETE r RETURN count(*) AS n")
+
+    def replace(tx: neo4j.ManagedTransaction) -> tuple[int, WriteSummary]:
+        tx.run(f"MERGE (l:{LOCK_LABEL} {{name: 'predictions'}}) SET l.at = datetime()").consume()
+        removed = tx.run(delete, model=model, version=model_version).single()["n"]
+        return removed, writer.write_rels_in(tx, table)
+
+    with driver.session(database=database) as session:
+        return session.execute_write(replace)

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncokg.contract.errors import OncoKGError
 from oncokg.contract.paths import cache_dir
 
 NEO4J_VERSION = "5.26.30"
@@ -35,8 +36,8 @@ class ServerSettings:
     def from_env(cls) -> ServerSettings:
         return cls(
             home=oncokg_home() / "neo4j",
-            bolt_port=int(os.environ.get("ONCOKG_BOLT_PORT", "7687")),
-            http_port=int(os.environ.get("ONCOKG_HTTP_PORT", "7474")),
+            bolt_port=_port("ONCOKG_BOLT_PORT", "7687"),
+            http_port=_port("ONCOKG_HTTP_PORT", "7474"),
             # Sized for a 2-core, 24 GiB machine that also trains models.
             heap=os.environ.get("ONCOKG_NEO4J_HEAP", "2g"),
             pagecache=os.environ.get("ONCOKG_NEO4J_PAGECACHE", "1g"),
@@ -113,3 +114,15 @@ class ConnectionSettings:
     def describe(self) -> str:
         where = "managed local server" if self.managed else "NEO4J_URI"
         return f"{self.uri} as {self.user} ({where})"
+
+
+def _port(variable: str, default: str) -> int:
+    """A TCP port from the environment, or a one-line error naming the variable."""
+    text = os.environ.get(variable, default)
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise OncoKGError(f"{variable}={text!r} is not a TCP port (1-65535)")
+    return port

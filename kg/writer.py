@@ -127,47 +127,17 @@ class GraphWriter:
         return self._run_batches(table.display, query, payload, "nodes_created")
 
     def write_rels(self, table: RelTable) -> WriteSummary:
-        rel = SCHEMA.rel(table.type)
-        start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
-        for column in rel.identity:
-            if column not in table.rows.columns:
-                raise WriteError(f"{table.display}: missing identity column {column!r}")
-        rows = _rows(table.rows, table.display, required=("start", "end", *rel.identity),
-                     key_columns=("start", "end"))
-        merged = [c for c in rel.merged_lists if c in table.rows.columns]
-        identity = ", ".join(f"{c}: row.props.{c}" for c in rel.identity)
-        identity = f" {{{identity}}}" if identity else ""
-        query = (
-            "UNWIND $rows AS row "
-            f"OPTIONAL MATCH (a:{start.label} {{{start.key}: row.start}}) "
-            f"OPTIONAL MATCH (b:{end.label} {{{end.key}: row.end}}) "
-            "FOREACH (_ IN CASE WHEN a IS NULL OR b IS NULL THEN [] ELSE [1] END | "
-            f"MERGE (a)-[r:{rel.type}{identity}]->(b) SET r += row.props"
-            + _merge_lists("r", merged) + ") "
-            "WITH row, a, b WHERE a IS NULL OR b IS NULL "
-            "RETURN row.i AS i, row.start AS start, row.end AS end, "
-            "a IS NULL AS no_start, b IS NULL AS no_end LIMIT 5"
-        )
-        payload = [
-            {"i": i, "start": r.pop("start"), "end": r.pop("end"),
-             "props": _without(r, merged), **_lists(r, merged)}
-            for i, r in enumerate(rows)
-        ]
+        return self._run_batches(table.display, *_rel_statement(table))
 
-        def check(missing: list[dict]) -> None:
-            if missing:
-                first = missing[0]
-                which = []
-                if first["no_start"]:
-                    which.append(f"start {rel.start} {start.key}={first['start']!r}")
-                if first["no_end"]:
-                    which.append(f"end {rel.end} {end.key}={first['end']!r}")
-                raise WriteError(
-                    f"{table.display}, row {first['i']}: {rel.type} endpoint does not exist "
-                    f"({' and '.join(which)}); load the {rel.start}/{rel.end} nodes first"
-                )
-
-        return self._run_batches(table.display, query, payload, "relationships_created", check)
+    def write_rels_in(self, tx: neo4j.ManagedTransaction, table: RelTable) -> WriteSummary:
+        """Write ``table`` inside the caller's transaction (all of it commits, or none)."""
+        query, payload, counter, check = _rel_statement(table)
+        summary = WriteSummary(table.display, rows=len(payload))
+        for offset in range(0, len(payload), self.batch_size):
+            counters = _run_batch(tx, query, payload[offset: offset + self.batch_size], check)
+            summary.created += getattr(counters, counter)
+            summary.properties_set += counters.properties_set
+        return summary
 
     # -- internals -----------------------------------------------------------------------
     def _run_batches(self, name, query, payload, counter, check=None) -> WriteSummary:
@@ -177,18 +147,63 @@ class GraphWriter:
         with self.driver.session(database=self.database) as session:
             for offset in tqdm(batches, desc=name, unit="batch", disable=not show, leave=False):
                 batch = payload[offset: offset + self.batch_size]
-
-                def work(tx, batch=batch):
-                    result = tx.run(query, rows=batch)
-                    records = [r.data() for r in result]
-                    if check is not None:
-                        check(records)
-                    return result.consume().counters
-
-                counters = session.execute_write(work)
+                counters = session.execute_write(_run_batch, query, batch, check)
                 summary.created += getattr(counters, counter)
                 summary.properties_set += counters.properties_set
         return summary
+
+
+def _run_batch(tx, query: str, batch: list[dict], check=None):
+    result = tx.run(query, rows=batch)
+    records = [r.data() for r in result]
+    if check is not None:
+        check(records)
+    return result.consume().counters
+
+
+def _rel_statement(table: RelTable):
+    """``(query, payload, counter, check)`` that MERGE ``table``'s relationships."""
+    rel = SCHEMA.rel(table.type)
+    start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
+    for column in rel.identity:
+        if column not in table.rows.columns:
+            raise WriteError(f"{table.display}: missing identity column {column!r}")
+    rows = _rows(table.rows, table.display, required=("start", "end", *rel.identity),
+                 key_columns=("start", "end"))
+    merged = [c for c in rel.merged_lists if c in table.rows.columns]
+    identity = ", ".join(f"{c}: row.props.{c}" for c in rel.identity)
+    identity = f" {{{identity}}}" if identity else ""
+    query = (
+        "UNWIND $rows AS row "
+        f"OPTIONAL MATCH (a:{start.label} {{{start.key}: row.start}}) "
+        f"OPTIONAL MATCH (b:{end.label} {{{end.key}: row.end}}) "
+        "FOREACH (_ IN CASE WHEN a IS NULL OR b IS NULL THEN [] ELSE [1] END | "
+        f"MERGE (a)-[r:{rel.type}{identity}]->(b) SET r += row.props"
+        + _merge_lists("r", merged) + ") "
+        "WITH row, a, b WHERE a IS NULL OR b IS NULL "
+        "RETURN row.i AS i, row.start AS start, row.end AS end, "
+        "a IS NULL AS no_start, b IS NULL AS no_end LIMIT 5"
+    )
+    payload = [
+        {"i": i, "start": r.pop("start"), "end": r.pop("end"),
+         "props": _without(r, merged), **_lists(r, merged)}
+        for i, r in enumerate(rows)
+    ]
+
+    def check(missing: list[dict]) -> None:
+        if missing:
+            first = missing[0]
+            which = []
+            if first["no_start"]:
+                which.append(f"start {rel.start} {start.key}={first['start']!r}")
+            if first["no_end"]:
+                which.append(f"end {rel.end} {end.key}={first['end']!r}")
+            raise WriteError(
+                f"{table.display}, row {first['i']}: {rel.type} endpoint does not exist "
+                f"({' and '.join(which)}); load the {rel.start}/{rel.end} nodes first"
+            )
+
+    return query, payload, "relationships_created", check
 
 
 def _merge_lists(var: str, columns: list[str]) -> str:

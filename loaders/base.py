@@ -23,11 +23,12 @@ from typing import Any
 
 import pandas as pd
 
-from oncokg.contract.schema import SCHEMA
+from oncokg.contract.schema import INDEX_VALUE_BYTES, SCHEMA, indexed_properties
 from oncokg.contract.tables import NodeTable, RelTable
 from oncokg.loaders.drugs import DrugResolver
 from oncokg.loaders.fetch import Fetcher
 from oncokg.loaders.files import SourceError, SourceFile
+from oncokg.loaders.readers import LINE
 from oncokg.loaders.report import Report
 
 __all__ = ["LoadContext", "LoadResult", "Source", "SourceError", "SourceFile"]
@@ -130,6 +131,7 @@ class LoadResult:
                 dup = column[column.duplicated()].iloc[0]
                 raise ValueError(f"{self.source}: duplicate {table.label} key {dup!r}")
             _check_sources(self.source, table.display, table.rows)
+            _check_indexable(self.source, table)
             keys[table.label] = set(column)
         for table in self.rels:
             rel = SCHEMA.rel(table.type)
@@ -145,6 +147,24 @@ class LoadResult:
                         f"{self.source}: {table.type} {column} keys not among the {label} "
                         f"nodes of this result, e.g. {sorted(map(str, missing))[:3]}"
                     )
+
+
+def _check_indexable(source: str, table: NodeTable) -> None:
+    """Refuse key and indexed values too long for Neo4j's indexes, before anything is written."""
+    for column in indexed_properties(table.label):
+        if column not in table.rows.columns:
+            continue
+        values = table.rows[column]
+        sizes = values.map(lambda v: len(v.encode()) if isinstance(v, str) else 0)
+        if len(sizes) and sizes.max() > INDEX_VALUE_BYTES:
+            at = int(sizes.to_numpy().argmax())
+            row = table.rows.iloc[at]
+            line = row.get(LINE) if LINE in table.rows.columns else None
+            where = f", line {line}" if line is not None else ""
+            raise SourceError(
+                f"{source}{where}: {table.label}.{column} value of {int(sizes.iloc[at]):,} bytes "
+                f"({str(values.iloc[at])[:40]!r}…) is longer than the {INDEX_VALUE_BYTES:,} "
+                "bytes an indexed property may hold; nothing was written")
 
 
 def _check_sources(source: str, display: str, rows: pd.DataFrame) -> None:

@@ -76,6 +76,22 @@ def test_neo4j_down_gives_one_line(monkeypatch):
         assert len(lines) == 1 and "127.0.0.1:9" in lines[0], result.stderr
 
 
+@pytest.mark.parametrize("env", [{"NEO4J_URI": "garbage", "NEO4J_PASSWORD": "x"},
+                                 {"NEO4J_URI": "bolt://127.0.0.1:notaport",
+                                  "NEO4J_PASSWORD": "x"},
+                                 {"ONCOKG_BOLT_PORT": "seven"},
+                                 {"ONCOKG_BOLT_PORT": "70000"}])
+def test_bad_connection_settings_give_one_line(monkeypatch, env):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["stats"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert next(iter(env.values())) in lines[0]
+
+
 def test_a_normal_prediction_prints_no_warnings(files):
     """The installed command, as a user runs it: a clean table, nothing on stderr."""
     done = subprocess.run([str(ONCOKG), "predict", "--model", str(files["model"]),

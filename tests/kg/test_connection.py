@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from oncokg.kg.connection import GraphUnavailable, open_driver
+from oncokg.kg.connection import GraphUnavailable, graph, open_driver
 from oncokg.kg.settings import ConnectionSettings
 
 
@@ -50,3 +50,13 @@ def test_managed_server_without_password_explains(monkeypatch, tmp_path):
     monkeypatch.setenv("ONCOKG_HOME", str(tmp_path))
     with pytest.raises(GraphUnavailable, match="oncokg neo4j start"):
         open_driver()
+
+
+def test_failure_inside_a_session_is_one_clear_error(driver):
+    """A server that drops the connection (or a database error) mid-command: GraphUnavailable,
+    saying what stays and what to do; the real driver's own exception, not a stand-in."""
+    with (pytest.raises(GraphUnavailable, match=r"failed during the command.*rerun") as err,
+          graph(ConnectionSettings.from_env()) as (live, database),
+          live.session(database=database) as session):
+        session.run("CALL dbms.killme()").consume()   # a real server-side error
+    assert "\n" not in str(err.value)

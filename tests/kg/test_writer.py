@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pandas as pd
 import pytest
 
 from oncokg.contract.schema import SchemaError
 from oncokg.contract.tables import NodeTable, RelTable
+from oncokg.kg.predictions import write_predictions
 from oncokg.kg.writer import GraphWriter, WriteError, apply_schema
 from tests.conftest import counts
 
@@ -150,3 +153,26 @@ def test_predictions_of_two_model_versions_are_separate_relationships(empty_grap
     with pytest.raises(WriteError, match="missing identity column 'model_version'"):
         writer.write_rels(RelTable("PREDICTED_TARGET", pd.DataFrame(
             {"start": ["D0"], "end": ["G0"], "score": [0.1], "model": ["sage"]})))
+
+
+def test_concurrent_write_backs_of_one_version_leave_one_screens_links(empty_graph):
+    """Two screens of one model version written back at once: exactly one screen's links
+    remain (each replacement is one transaction behind the write-back lock), never the union."""
+    writer = GraphWriter(empty_graph)
+    writer.write([genes(40), drugs(2)])
+
+    def screen(drug: str, offset: int) -> pd.DataFrame:
+        return pd.DataFrame({"start": [drug] * 20, "end": [f"G{offset + i}" for i in range(20)],
+                             "score": [1.0] * 20, "rank": list(range(1, 21))})
+
+    screens = [screen("D0", 0), screen("D1", 20)]
+    for _ in range(3):
+        with ThreadPoolExecutor(2) as pool:
+            done = list(pool.map(lambda frame: write_predictions(
+                empty_graph, "TARGETS", frame, "sage", "v1"), screens))
+        assert all(summary.rows == 20 for _, summary in done)
+        with empty_graph.session() as session:
+            drugs_left = session.run(
+                "MATCH (d:Drug)-[r:PREDICTED_TARGET {model_version: 'v1'}]->() "
+                "RETURN d.id AS drug, count(r) AS n").data()
+        assert len(drugs_left) == 1 and drugs_left[0]["n"] == 20, drugs_left

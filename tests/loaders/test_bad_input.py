@@ -119,3 +119,33 @@ def test_invalid_smiles_is_reported_not_fatal(mirror) -> None:
     invalid = result.report.identifiers("invalid SMILES (RDKit cannot parse it)")
     assert any("SNX-2112" in i for i in invalid)
     assert len(result.node_table("Drug").rows) > 8000
+
+
+def test_header_only_file(mirror) -> None:
+    path = "depmap/Model.csv"
+    root = mirror(path, lambda data: data.split(b"\n", 1)[0] + b"\n")
+    with pytest.raises(SourceError, match=r"Model.csv: has a header but no data rows"):
+        loaders.load_source("depmap", root)
+
+
+def test_stray_quote_is_reported_where_it_opens(mirror) -> None:
+    path = "depmap/Model.csv"
+    root = mirror(path, _replace_line(300, lambda line: line.replace(b",", b',"', 1)))
+    with pytest.raises(SourceError, match="unclosed quote on line 300") as err:
+        loaders.load_source("depmap", root)
+    assert err.value.line == 300
+
+
+def test_huge_field_is_refused_while_parsing(mirror) -> None:
+    path = "entrez_gene/symbols-human.tsv"
+    root = mirror(path, _replace_line(2, lambda line: line.replace(b"A1BG", b"G" * 40_002)))
+    with pytest.raises(SourceError, match=r"line 2: field 'symbol' holds 40,002 characters"):
+        loaders.load_source("genes", root)
+
+
+def test_value_too_long_for_an_index_is_refused_before_writing(mirror) -> None:
+    path = "entrez_gene/symbols-human.tsv"
+    root = mirror(path, _replace_line(2, lambda line: line.replace(b"A1BG", b"G" * 5_000)))
+    with pytest.raises(SourceError, match=r"Gene.symbol value of 5,000 bytes .* nothing was "
+                                          r"written"):
+        loaders.load_source("genes", root)

@@ -108,6 +108,15 @@ def test_screen_writes_files_report_and_predictions_once(models, loaded_graph,
     second = run_screen(None, request, tmp_path / "out", loaded_graph, write_back=True,
                         predictor=predictor)
     assert predicted() == written and second.removed == written
+    # `known` is each (drug, cell line) pair's own measured sensitivity, not the drug's
+    with loaded_graph.session() as session:
+        flags = session.run(
+            "MATCH (d:Drug)-[p:PREDICTED_RESPONSE {model_version: $v}]->(c:CellLine) "
+            "OPTIONAL MATCH (d)-[m:RESPONSE]->(c) WITH p, collect(m.sensitive) AS measured "
+            "RETURN p.known AS known, any(x IN measured WHERE x) AS sensitive",
+            v=predictor.model_version).data()
+    assert any(f["known"] for f in flags) and not all(f["known"] for f in flags)
+    assert all(f["known"] == bool(f["sensitive"]) for f in flags)
     compounds = first.screens[1]
     assert [s.line for s in compounds.skipped] == [3]
     assert set(compounds.candidates["drug_name"]) == {"osimertinib-like", "aspirin"}
