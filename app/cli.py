@@ -34,6 +34,10 @@ class OncoKGGroup(click.Group):
             return super().invoke(ctx)
         except OncoKGError as exc:
             raise click.ClickException(" ".join(str(exc).split())) from None
+        except OSError as exc:  # a path the command must use: unwritable, not a folder, full
+            where = f": {exc.filename}" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where} (check ONCOKG_HOME, "
+                                       "the output paths and free disk space)") from None
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else ctx.command_path
             raise OneLineUsageError(f"{exc.format_message()} (see `{where} --help`)") from None

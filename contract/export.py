@@ -143,7 +143,7 @@ class GraphExport:
             identity = ["start", "end", *(c for c in rel.identity
                                           if all(c in f.columns for f in frames))]
             raw = pd.concat(frames, ignore_index=True).drop_duplicates(identity)
-            frame, missing = index_edges(raw, nodes, rel.start, rel.end)
+            frame, missing = index_edges(raw, nodes, rel.start, rel.end, rel.identity)
             edges[(rel.start, rel.type, rel.end)] = frame
             dropped[rel_type] = missing
         return cls(nodes, edges, build_manifest(nodes, edges, release, source="tables",
@@ -151,9 +151,15 @@ class GraphExport:
 
 
 def index_edges(
-    raw: pd.DataFrame, nodes: dict[str, pd.DataFrame], start: str, end: str
+    raw: pd.DataFrame, nodes: dict[str, pd.DataFrame], start: str, end: str,
+    identity: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, int]:
-    """Replace ``start``/``end`` keys by node indices; returns the frame and rows dropped."""
+    """Replace ``start``/``end`` keys by node indices; returns the frame and rows dropped.
+
+    Rows come out sorted by (src, dst, ``identity`` columns): an export's edge order, and so
+    every seeded split and minibatch drawn from it, does not depend on the order the store
+    returned them in (Neo4j's follows its storage history, not the data).
+    """
     if start not in nodes or end not in nodes:
         return empty_edges(), len(raw)
     src_index = pd.Series(np.arange(len(nodes[start])), index=nodes[start]["key"].astype(str))
@@ -164,6 +170,8 @@ def index_edges(
     frame = raw.loc[keep].drop(columns=["start", "end"]).copy()
     frame.insert(0, "dst", dst[keep].astype(np.int64).to_numpy())
     frame.insert(0, "src", src[keep].astype(np.int64).to_numpy())
+    order = ["src", "dst", *(c for c in identity if c in frame.columns)]
+    frame = frame.sort_values(order, kind="stable", na_position="last")
     return frame.reset_index(drop=True), int((~keep).sum())
 
 

@@ -183,21 +183,25 @@ class Predictor:
         Each compound joins the graph as a drug with its structure features and edges from its
         structurally nearest graph drugs only, so it cannot change any other node's embedding.
         """
-        return self._embed_new(self._featurize(smiles))
+        return self.new_compound_embeddings(self._featurize(smiles))
+
+    def featurize(self, smiles: str) -> torch.Tensor:
+        """The model's feature vector of one structure (``PredictionError`` if invalid)."""
+        try:
+            return self.featurizer.featurize(smiles)
+        except InvalidSmilesError as error:
+            raise PredictionError(f"invalid SMILES: {error}") from None
 
     def _featurize(self, smiles: Sequence[str]) -> torch.Tensor:
-        rows = []
-        for text in smiles:
-            try:
-                rows.append(self.featurizer.featurize(text))
-            except InvalidSmilesError as error:
-                raise PredictionError(f"invalid SMILES: {error}") from None
+        rows = [self.featurize(text) for text in smiles]
         if not rows:
             return torch.zeros(0, self.inputs["drug_x"].shape[1])
         return torch.stack(rows)
 
     @torch.no_grad()
-    def _embed_new(self, x: torch.Tensor) -> torch.Tensor:
+    def new_compound_embeddings(self, x: torch.Tensor) -> torch.Tensor:
+        """Embeddings of new compounds from their feature rows (:meth:`featurize`), all in one
+        message-passing pass."""
         if not len(x):
             return torch.zeros(0, self.model.config["hidden"])
         n_old, n_new = len(self.inputs["drug_has_structure"]), len(x)
@@ -255,11 +259,16 @@ class Predictor:
     def smiles_target_matrix(self, smiles: Sequence[str]) -> np.ndarray:
         """Target scores, new compounds (by SMILES) × every gene."""
         self.require("TARGETS")
-        x = self._featurize(smiles)
+        return self.new_compound_targets(self._featurize(smiles))
+
+    @torch.no_grad()
+    def new_compound_targets(self, x: torch.Tensor) -> np.ndarray:
+        """Target scores, new compounds (feature rows from :meth:`featurize`) × every gene."""
+        self.require("TARGETS")
         fp = (x[:, : self.featurizer.settings.fp_bits] > 0).numpy()
         votes = self.prior.new_rows(fp) if self.prior is not None else None
-        return target_logits(self.model, self._embed_new(x), self.embeddings()["Gene"],
-                             self.prior, votes).numpy()
+        return target_logits(self.model, self.new_compound_embeddings(x),
+                             self.embeddings()["Gene"], self.prior, votes).numpy()
 
     @torch.no_grad()
     def sensitivity(self, drug_h: torch.Tensor, cells: np.ndarray | None = None) -> np.ndarray:

@@ -23,15 +23,23 @@ evidence paths are attached by the caller (``queries.evidence``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 from tqdm.auto import tqdm
 
 from oncokg.gnn.predict import RANKINGS, PredictionError, Predictor
+
+log = logging.getLogger(__name__)
+#: New compounds embedded and scored together (one message-passing pass per batch).
+COMPOUND_BATCH = 256
+#: The longest SMILES a screen parses; longer lines are reported, never handed to RDKit.
+MAX_SMILES = 5_000
 
 QUERY_KINDS = ("tumor", "mutation", "cell_line")
 
@@ -137,25 +145,35 @@ class Screen:
                   rank_by: str = "selectivity") -> ScreenResult:
         """Screen new compounds from a SMILES file (``SMILES [name]`` per line, ``#`` comments).
 
-        Invalid SMILES are reported by line and skipped; the rest are screened against the
-        model's relation (targets, or tumor types for a response model).
+        Invalid SMILES (and lines over ``MAX_SMILES`` characters, never parsed) are logged as
+        they are met and reported by line; the rest are screened against the model's relation
+        (targets, or tumor types for a response model) in batches of ``COMPOUND_BATCH``, one
+        message-passing pass per batch.
         """
-        compounds, skipped = read_smiles_file(path), []
-        frames = []
-        for line, smiles, name in self._each(compounds, "screen compounds"):
-            label = {"drug": f"SMILES:{smiles}", "drug_name": name or f"line {line}"}
+        skipped, frames = [], []
+        valid, rows = [], []
+        for line, smiles, name in self._each(read_smiles_file(path), "featurize compounds"):
             try:
-                if self.predictor.relation == "TARGETS":
-                    frames.append(self._per_drug_targets(
-                        self.predictor.smiles_target_matrix([smiles])[0], set(), k, False,
-                        **label))
-                else:
-                    h = self.predictor.smiles_embedding(smiles)
-                    frames.append(self._per_drug_tumors(
-                        self.predictor.sensitivity(h[None])[0], None, k, min_cell_lines,
-                        rank_by, **label))
+                if len(smiles) > MAX_SMILES:
+                    raise PredictionError(f"a SMILES of {len(smiles):,} characters (the limit "
+                                          f"is {MAX_SMILES:,})")
+                rows.append(self.predictor.featurize(smiles))
             except PredictionError as error:
-                skipped.append(InvalidLine(line, smiles, str(error)))
+                shown = smiles if len(smiles) <= 80 else smiles[:77] + "..."
+                skipped.append(InvalidLine(line, shown, str(error)))
+                log.warning("%s: line %d skipped: %s", path, line, error)
+                continue
+            valid.append({"drug": f"SMILES:{smiles}", "drug_name": name or f"line {line}"})
+        for start in range(0, len(valid), COMPOUND_BATCH):
+            x = torch.stack(rows[start:start + COMPOUND_BATCH])
+            if self.predictor.relation == "TARGETS":
+                scores = self.predictor.new_compound_targets(x)
+                frames += [self._per_drug_targets(row, set(), k, False, **label)
+                           for row, label in zip(scores, valid[start:], strict=False)]
+            else:
+                p = self.predictor.sensitivity(self.predictor.new_compound_embeddings(x))
+                frames += [self._per_drug_tumors(row, None, k, min_cell_lines, rank_by, **label)
+                           for row, label in zip(p, valid[start:], strict=False)]
         result = self._result(f"new compounds from {Path(path).name}",
                               self.predictor.relation, frames)
         result.skipped = sorted(skipped, key=lambda s: s.line)

@@ -56,7 +56,7 @@ def export_graph(
             raw = pd.DataFrame([p for _, _, p in rows])
             raw.insert(0, "end", [str(e) for _, e, _ in rows])
             raw.insert(0, "start", [str(s) for s, _, _ in rows])
-            frame, _ = index_edges(raw, nodes, rel.start, rel.end)
+            frame, _ = index_edges(raw, nodes, rel.start, rel.end, rel.identity)
             edges[(rel.start, rel.type, rel.end)] = frame
         releases = session.run(
             "MATCH ()-[r]->() WHERE r.sources IS NOT NULL UNWIND r.sources AS s "

@@ -141,8 +141,11 @@ class ManagedServer:
         with os.fdopen(fd, "w") as handle:
             handle.write(password + "\n")
         os.chmod(s.password_file, 0o600)
+        # "@file": neo4j-admin (picocli) reads the argument from the 0600 file, so the password
+        # never appears on a command line that `ps` shows to other users
         result = subprocess.run(
-            ["java", "-cp", f"{lib}/*", ADMIN_CLASS, "dbms", "set-initial-password", password],
+            ["java", "-cp", f"{lib}/*", ADMIN_CLASS, "dbms", "set-initial-password",
+             f"@{s.password_file}"],
             env={**os.environ, "NEO4J_HOME": str(s.home), "NEO4J_CONF": str(s.conf_dir)},
             capture_output=True, text=True,
         )

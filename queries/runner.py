@@ -35,6 +35,11 @@ from oncokg.queries.library import get_query, library
 
 DEFAULT_LIMIT = 1000
 DEFAULT_TIMEOUT_S = 60.0
+#: The longest query text the runner sends (characters), and the deepest nesting of brackets
+#: outside string literals: Neo4j's parser takes minutes on a few thousand nested parentheses
+#: (and no transaction timeout covers parsing), so deeper queries are refused before sending.
+MAX_QUERY_CHARS = 100_000
+MAX_NESTING = 100
 
 #: Plan operators that Neo4j counts as reads but that reach outside the graph or commit.
 REFUSED_OPERATORS = {
@@ -135,6 +140,7 @@ class Runner:
 
     def check(self, text: str, params: Mapping[str, object] | None = None) -> str:
         """Plan ``text`` with EXPLAIN and refuse anything but a pure read; returns its type."""
+        _check_size(text, "the query")
         return self._check(text, dict(params or {}), DEFAULT_TIMEOUT_S, "the query")
 
     # -- internals -----------------------------------------------------------------------
@@ -142,6 +148,7 @@ class Runner:
                  label: str) -> pd.DataFrame:
         limit = _check_limit(limit)
         timeout = _check_timeout(timeout)
+        _check_size(text, label)
         started = time.perf_counter()
         self._check(text, params, timeout, label)
 
@@ -311,6 +318,34 @@ def _check_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise QueryError(f"the row limit must be a positive integer, got {limit!r}")
     return limit
+
+
+def _check_size(text: str, label: str) -> None:
+    """Refuse query text over ``MAX_QUERY_CHARS`` or nested deeper than ``MAX_NESTING``."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"refused: {label} is {len(text):,} characters long (the limit is "
+                         f"{MAX_QUERY_CHARS:,}); pass large values as parameters")
+    depth = deepest = 0
+    quote = None
+    escaped = False
+    for char in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = None
+        elif char in "'\"`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise QueryError(f"refused: {label} nests brackets {deepest} deep (the limit is "
+                         f"{MAX_NESTING})")
 
 
 def _check_timeout(timeout: float | None) -> float | None:

@@ -92,6 +92,18 @@ def test_bad_connection_settings_give_one_line(monkeypatch, env):
     assert next(iter(env.values())) in lines[0]
 
 
+@pytest.mark.parametrize("command", [["neo4j", "status"], ["neo4j", "stop"],
+                                     ["neo4j", "start"]])
+def test_unusable_oncokg_home_gives_one_line(monkeypatch, tmp_path, command):
+    home = tmp_path / "a-file"
+    home.write_text("not a folder\n")
+    monkeypatch.setenv("ONCOKG_HOME", str(home))
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "a-file" in lines[0], result.stderr
+
+
 def test_a_normal_prediction_prints_no_warnings(files):
     """The installed command, as a user runs it: a clean table, nothing on stderr."""
     done = subprocess.run([str(ONCOKG), "predict", "--model", str(files["model"]),

@@ -7,6 +7,7 @@ import torch
 import oncokg.gnn.predict
 from oncokg.gnn.artifact import ArtifactError, check_safe, load_artifact
 from oncokg.gnn.predict import PredictionError, Predictor
+from oncokg.gnn.screen import MAX_SMILES, Screen
 
 
 def test_artifact_loads_with_weights_only(target_artifact):
@@ -129,3 +130,52 @@ def test_tumor_types_rank_by_selectivity_over_the_lines_general_sensitivity(resp
     assert np.allclose(merged["selectivity"], merged["selectivity_p"])
     with pytest.raises(PredictionError, match="unknown ranking"):
         predictor.top_tumor_types("DRUG0_0", rank_by="fame")
+
+
+class _Payload:
+    def __reduce__(self):
+        return (print, ("this must never run",))
+
+
+def test_bad_model_files_are_refused_with_a_reason(tmp_path, target_artifact):
+    (tmp_path / "empty.pt").write_bytes(b"")
+    (tmp_path / "text.pt").write_text("101\n")
+    torch.save({"payload": _Payload()}, tmp_path / "evil.pt")
+    raw = torch.load(target_artifact[0], weights_only=True)
+    torch.save({"format": raw["format"], "task": "drug-target"}, tmp_path / "partial.pt")
+    weights = dict(raw, state_dict={k: v[:1] if v.dim() else v
+                                    for k, v in raw["state_dict"].items()})
+    torch.save(weights, tmp_path / "shapes.pt")
+    for name in ("empty", "text", "evil"):
+        with pytest.raises(ArtifactError, match="is not an OncoKG model artifact") as err:
+            Predictor.load(tmp_path / f"{name}.pt")
+        assert "weights_only" not in str(err.value) and "101" not in str(err.value)
+    with pytest.raises(ArtifactError, match="relation"):
+        Predictor.load(tmp_path / "partial.pt")
+    with pytest.raises(ArtifactError, match="do not fit"):
+        Predictor.load(tmp_path / "shapes.pt")
+
+
+@pytest.mark.parametrize("fixture", ["target_artifact", "response_artifact"])
+def test_compound_screens_batch_and_report_bad_lines(fixture, request, tmp_path):
+    """A screen embeds its compounds together and ranks each as a one-compound screen would;
+    invalid and overlong lines are reported by line and never stop it."""
+    predictor = Predictor.load(request.getfixturevalue(fixture)[0])
+    library = ["c1ccc2ncnc(NCC)c2c1 quinazoline", "C1CC( broken",
+               "C" * (MAX_SMILES + 1) + " huge", "CC(=O)Oc1ccccc1C(=O)O aspirin",
+               "c1ccccc1O phenol"]
+    path = tmp_path / "library.smi"
+    path.write_text("\n".join(library) + "\n")
+    screen = Screen(predictor, progress=False)
+    result = screen.compounds(path, k=3, min_cell_lines=1)
+    assert [(s.line, "characters" in s.reason) for s in result.skipped] == [(2, False),
+                                                                           (3, True)]
+    assert set(result.candidates["drug_name"]) == {"quinazoline", "aspirin", "phenol"}
+    for line in (1, 4, 5):
+        alone = tmp_path / f"alone{line}.smi"
+        alone.write_text(library[line - 1] + "\n")
+        one = screen.compounds(alone, k=3, min_cell_lines=1).candidates
+        both = result.candidates[result.candidates["drug"] == one["drug"].iloc[0]]
+        columns = [c for c in one.columns if c in ("gene", "tumor_type", "rank")]
+        assert both[columns].reset_index(drop=True).equals(one[columns].reset_index(drop=True))
+        assert np.allclose(both["score"], one["score"], atol=1e-5)

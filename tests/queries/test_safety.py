@@ -190,3 +190,16 @@ def test_nodes_relationships_and_paths_become_plain_values(small_graph):
     assert row["t"]["_type"] == "TARGETS" and "inhibitor" in row["t"]["actions"]
     assert [n["_labels"][0] for n in row["p"]] == ["Drug", "Gene"]
     assert queries.render(frame, "json").startswith("[")
+
+
+def test_huge_or_deeply_nested_queries_are_refused_before_the_server(small_graph):
+    started = time.perf_counter()
+    with pytest.raises(QueryError, match=r"nests brackets 3000 deep \(the limit is 100\)"):
+        queries.cypher("RETURN " + "(" * 3000 + "1" + ")" * 3000, timeout=30,
+                       driver=small_graph)
+    with pytest.raises(QueryError, match="characters long"):
+        queries.cypher("RETURN 1 // " + "x" * 200_000, driver=small_graph)
+    assert time.perf_counter() - started < 2
+    # brackets inside string literals do not count, and ordinary nesting runs
+    text = "RETURN '" + "(" * 500 + "' AS s, " + "(" * 20 + "1" + ")" * 20 + " AS n"
+    assert queries.cypher(text, driver=small_graph)["n"].iloc[0] == 1
