@@ -43,10 +43,11 @@ def held_out_compounds(export, directory: Path) -> pd.DataFrame:
     names = {normalize_name(n) for n in drugs["name"].dropna()}
     if "synonyms" in drugs:
         names |= {normalize_name(s) for listed in drugs["synonyms"].dropna() for s in listed}
-    genes = {symbol: i for i, symbol in enumerate(export.nodes["Gene"].iloc[:, 0])}
+    genes = {symbol: i for i, symbol in enumerate(export.nodes["Gene"]["key"])}
     rows = []
-    for record in read_compounds(Fetcher(directory)).itertuples(index=False):
-        name, smiles, symbols = record.cpd_name, record.cpd_smiles, record[3]
+    for record in read_compounds(Fetcher(directory)).to_dict("records"):
+        name, smiles = record["cpd_name"], record["cpd_smiles"]
+        symbols = record["gene_symbol_of_protein_target"]
         if not name or not smiles or not symbols or is_combination(name):
             continue
         structure = chem.from_smiles(smiles)
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     compounds = held_out_compounds(export, Path(args.data_dir))
     print(f"{len(compounds)} CTRP compounds with graph target genes and no graph drug",
           file=sys.stderr)
+    if compounds.empty:
+        sys.exit("no held-out CTRP compound found: is ctrp_v2 in the data dir?")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     train(export, task="drug-target", split=args.split, seeds=(0,), epochs=args.epochs,
