@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -171,10 +172,20 @@ class ManagedServer:
         return pid
 
     def start(self, timeout_s: float = 180.0, progress=print) -> ServerStatus:
-        """Start the server and return once Bolt answers; a no-op when it already runs."""
+        """Start the server and return once Bolt answers; a no-op when it already runs.
+
+        Ports another process already listens on are refused before anything starts (the
+        start-up probe would otherwise log in to a foreign server with our password).
+        """
         if self.pid() is not None:
             return self.status()
         s = self.settings
+        for variable, port in (("ONCOKG_BOLT_PORT", s.bolt_port),
+                               ("ONCOKG_HTTP_PORT", s.http_port)):
+            if _listening(port):
+                raise ServerError(f"port {port} on 127.0.0.1 is already in use by another "
+                                  f"process (another Neo4j?); stop it or set {variable} to a "
+                                  "free port")
         progress(f"resolving Neo4j {NEO4J_VERSION} jars (Maven Central, cached) ...")
         lib = self.resolve_jars()
         self.write_config()
@@ -190,6 +201,7 @@ class ManagedServer:
                 stdin=subprocess.DEVNULL, start_new_session=True,
             )
         s.pid_file.write_text(f"{process.pid}\n")
+        s.ports_file.write_text(f"{s.bolt_port} {s.http_port}\n")
         progress(f"starting Neo4j on {s.bolt_uri} (pid {process.pid}) ...")
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -220,11 +232,15 @@ class ManagedServer:
         if _alive(pid):
             os.killpg(os.getpgid(pid), signal.SIGKILL)
         self.settings.pid_file.unlink(missing_ok=True)
+        self.settings.ports_file.unlink(missing_ok=True)
         return True
 
     def status(self) -> ServerStatus:
+        """Whether the server runs, on the ports it was started with (not the environment's)."""
         s = self.settings
         pid = self.pid()
+        if pid is not None:
+            s = self._started_with()
         version = None
         if pid is not None:
             try:
@@ -241,6 +257,13 @@ class ManagedServer:
             http=f"http://127.0.0.1:{s.http_port}", data=s.data_dir, version=version,
         )
 
+    def _started_with(self) -> ServerSettings:
+        try:
+            bolt, http = (int(p) for p in self.settings.ports_file.read_text().split())
+        except (FileNotFoundError, ValueError):
+            return self.settings
+        return replace(self.settings, bolt_port=bolt, http_port=http)
+
     def logs(self, lines: int = 50) -> str:
         """The last ``lines`` lines of the server log (and console output)."""
         chunks = []
@@ -250,6 +273,13 @@ class ManagedServer:
                 tail = path.read_text(errors="replace").splitlines()[-lines:]
                 chunks.append(f"==> {path} <==\n" + "\n".join(tail))
         return "\n".join(chunks) or f"no logs yet in {self.settings.logs_dir}"
+
+
+def _listening(port: int) -> bool:
+    """Whether something accepts TCP connections on 127.0.0.1:``port``."""
+    with socket.socket() as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _alive(pid: int) -> bool:

@@ -68,6 +68,11 @@ class ServerSettings:
         return self.run_dir / "oncokg-neo4j.pid"
 
     @property
+    def ports_file(self) -> Path:
+        """The Bolt and HTTP ports the running server was started with."""
+        return self.run_dir / "oncokg-neo4j.ports"
+
+    @property
     def password_file(self) -> Path:
         return self.home / "password"
 

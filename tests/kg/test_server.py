@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from oncokg.kg.server import ManagedServer, new_password
+from oncokg.kg.server import ManagedServer, ServerError, new_password
 from oncokg.kg.settings import ServerSettings
 
 #: Starts real Neo4j servers of its own.
@@ -50,6 +50,14 @@ def test_password_file_is_private_and_listens_on_loopback_only(server):
     assert listening and all(addr.endswith("0100007F") for addr in listening)  # 127.0.0.1
 
 
+def test_status_reports_the_ports_the_server_started_with(server):
+    other = ServerSettings(home=server.settings.home, bolt_port=_free_port(),
+                           http_port=_free_port(), heap="512m", pagecache="128m")
+    status = ManagedServer(other).status()
+    assert status.running and status.version
+    assert status.uri.endswith(f":{server.settings.bolt_port}")
+
+
 def test_stop_leaves_no_process(server):
     pid = server.pid()
     assert pid is not None
@@ -77,3 +85,16 @@ def test_generated_passwords_never_look_like_an_option():
     passwords = {new_password() for _ in range(2000)}
     assert len(passwords) == 2000
     assert all(p.isalnum() and len(p) >= 32 for p in passwords)
+
+
+def test_a_port_in_use_is_refused_before_anything_starts(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        settings = ServerSettings(home=tmp_path / "neo4j", bolt_port=busy,
+                                  http_port=_free_port(), heap="512m", pagecache="128m")
+        managed = ManagedServer(settings)
+        with pytest.raises(ServerError, match=f"port {busy} .* in use .* ONCOKG_BOLT_PORT"):
+            managed.start(progress=lambda _: None)
+    assert managed.pid() is None and not settings.pid_file.exists()
