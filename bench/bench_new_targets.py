@@ -26,6 +26,7 @@ import torch
 
 from bench.bench_gnn import build_export, data_dir
 from oncokg.contract.names import normalize_name
+from oncokg.gnn.baselines import tie_break
 from oncokg.gnn.metrics import FilteredRankEvaluator
 from oncokg.gnn.predict import PredictionError, Predictor
 from oncokg.gnn.train import train
@@ -94,11 +95,11 @@ def main(argv: list[str] | None = None) -> None:
     model = predictor.new_compound_targets(x)
     votes = predictor.prior.by_structure
     fp = (x[:, : predictor.featurizer.settings.fp_bits] > 0).numpy()
-    structure = votes.neighbour_scores(fp.astype(np.float32), np.full(len(fp), -1)).toarray()
+    structure = predictor.prior.new_rows(fp)[0].numpy()
     nearest = votes.similarity(fp).max(1) if len(votes.donors) else np.zeros(len(fp))
     degree = votes.degree[None].repeat(len(fp), 0)
     methods = {"model (sage + votes)": model,
-               "fingerprint-NN": structure + 1e-6 * degree / max(degree.max(), 1e-9),
+               "fingerprint-NN": structure + tie_break(votes.degree),
                "degree prior": degree}
     print(f"\n### Targets of new compounds (CTRP v2, {len(compounds)} compounds, "
           f"{sum(map(len, compounds['targets']))} pairs; model: `{args.split}` split, seed 0)\n")

@@ -307,7 +307,7 @@ class DegreePrior(TargetBaseline):
     name = "degree-prior"
 
     def fit(self, data: TaskData) -> DegreePrior:
-        self.degree = np.log1p(np.asarray(data.train_known.sum(0)).ravel())
+        self.degree = log_degree(data.train_known)
         return self
 
     def score(self, drugs: np.ndarray) -> np.ndarray:
@@ -340,7 +340,7 @@ class FingerprintNN(TargetBaseline):
         self.train_known = sp.csr_matrix(known)
         self.donors = np.flatnonzero(self.has & (np.asarray(self.train_known.sum(1)).ravel()
                                                  > 0))
-        self.degree = np.log1p(np.asarray(self.train_known.sum(0)).ravel())
+        self.degree = log_degree(self.train_known)
         return self
 
     def similarity(self, query_fp: np.ndarray) -> np.ndarray:
@@ -373,9 +373,8 @@ class FingerprintNN(TargetBaseline):
         return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, n_genes))
 
     def score(self, drugs: np.ndarray) -> np.ndarray:
-        floor = 1e-6 * self.degree / max(self.degree.max(), 1e-9)
         fp = self.fp[drugs] * self.has[drugs][:, None]
-        return self.neighbour_scores(fp, drugs).toarray() + floor[None]
+        return self.neighbour_scores(fp, drugs).toarray() + tie_break(self.degree)
 
 
 class SharedTargets(TargetBaseline):
@@ -392,7 +391,7 @@ class SharedTargets(TargetBaseline):
     def fit_library(self, known: sp.csr_matrix) -> SharedTargets:
         self.train_known = sp.csr_matrix(known, dtype=np.float32)
         self.size = np.asarray(self.train_known.sum(1)).ravel()
-        self.degree = np.log1p(np.asarray(self.train_known.sum(0)).ravel())
+        self.degree = log_degree(self.train_known)
         return self
 
     def neighbour_scores(self, drugs: np.ndarray, profiles: sp.csr_matrix | None = None,
@@ -417,8 +416,17 @@ class SharedTargets(TargetBaseline):
         return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, known.shape[1]))
 
     def score(self, drugs: np.ndarray) -> np.ndarray:
-        floor = 1e-6 * self.degree / max(self.degree.max(), 1e-9)
-        return self.neighbour_scores(drugs).toarray() + floor[None]
+        return self.neighbour_scores(drugs).toarray() + tie_break(self.degree)
+
+
+def log_degree(known: sp.spmatrix) -> np.ndarray:
+    """Each gene's log(1 + number of drugs targeting it) in ``known`` (drugs × genes)."""
+    return np.log1p(np.asarray(known.sum(0)).ravel())
+
+
+def tie_break(degree: np.ndarray) -> np.ndarray:
+    """The degree prior scaled far below any neighbour vote: it only orders ties."""
+    return (1e-6 * degree / max(degree.max(), 1e-9))[None]
 
 
 def _top_k_mix(weights: np.ndarray, k: int) -> sp.csr_matrix:

@@ -63,8 +63,8 @@ def task_data(export: GraphExport, split: Split, features: NodeFeatures) -> Task
     else:
         n_drugs, n_genes = num_nodes["Drug"], num_nodes["Gene"]
         all_pairs = split.pairs
-        data.known = _csr(all_pairs, n_drugs, n_genes)
-        data.train_known = _csr(split.part_pairs("train"), n_drugs, n_genes)
+        data.known = pair_matrix(all_pairs, n_drugs, n_genes)
+        data.train_known = pair_matrix(split.part_pairs("train"), n_drugs, n_genes)
         rng = np.random.default_rng(10_000 + split.seed)
         for part in ("val", "test"):
             data.negatives[part] = sample_negatives(split.part_pairs(part), data.known, n_genes,
@@ -143,7 +143,8 @@ def evaluate_targets(data: TaskData, part: str,
     return out
 
 
-def _csr(pairs: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+def pair_matrix(pairs: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """A 0/1 matrix with a 1 at each (row, column) pair, duplicates counted once."""
     matrix = sp.csr_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
                            shape=(n_rows, n_cols))
     matrix.data[:] = 1.0

@@ -70,7 +70,7 @@ from oncokg.gnn.calibration import Calibrator
 from oncokg.gnn.features import DrugFeaturizer, InvalidSmilesError, tanimoto_neighbours
 from oncokg.gnn.graph import SIMILAR_EDGE, reverse_type
 from oncokg.gnn.models import LinkModel
-from oncokg.gnn.prior import NeighbourPrior, target_logits
+from oncokg.gnn.prior import NeighbourPrior, pair_logits, target_logits
 
 #: How each label is called in messages.
 NOUNS = {"Drug": "drug", "Gene": "gene", "CellLine": "cell line", "TumorType": "tumor type",
@@ -436,7 +436,8 @@ class Predictor:
             d = self.resolve("Drug", drug_name)
             if self.relation == "TARGETS":
                 g = self.resolve("Gene", other_name)
-                score = float(self.target_matrix(np.array([d]))[0, g])
+                score = float(pair_logits(self.model, h["Drug"][d][None], h["Gene"][g][None],
+                                          self.prior, np.array([d]), np.array([g]))[0])
                 rows.append({"drug": self.key("Drug", d), "drug_name": self.name("Drug", d),
                              "gene": self.key("Gene", g), "gene_name": self.name("Gene", g),
                              "score": score, "known": (d, g) in known})
@@ -464,9 +465,11 @@ class Predictor:
         """The ``k`` drugs the model ranks highest as acting on ``gene``."""
         self.require("TARGETS")
         g = self.resolve("Gene", gene)
-        drugs = np.arange(len(self.inputs["drug_has_structure"]))
-        scores = np.concatenate([self.target_matrix(block)[:, g]
-                                 for block in np.array_split(drugs, max(1, len(drugs) // 512))])
+        h = self.embeddings()
+        drugs = np.arange(len(h["Drug"]))
+        with torch.no_grad():
+            scores = pair_logits(self.model, h["Drug"], h["Gene"][g].expand(len(drugs), -1),
+                                 self.prior, drugs, np.full(len(drugs), g)).numpy()
         known = {d for d, gg in self.known_pairs("TARGETS") if gg == g}
         order = [i for i in np.argsort(-scores, kind="stable")
                  if not (exclude_known and i in known)][:k]

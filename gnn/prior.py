@@ -17,6 +17,7 @@ import scipy.sparse as sp
 import torch
 
 from oncokg.gnn.baselines import FingerprintNN, SharedTargets
+from oncokg.gnn.evaluate import pair_matrix
 from oncokg.gnn.models import LinkModel
 
 
@@ -37,11 +38,7 @@ class NeighbourPrior:
             n_genes: int) -> NeighbourPrior:
         """From drug fingerprints (bits) and the training (drug, gene) target pairs."""
         pairs = np.asarray(train_targets, dtype=np.int64).reshape(-1, 2)
-        known = sp.csr_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
-                              shape=(len(fp), n_genes))
-        known.data[:] = 1.0
-        known.sum_duplicates()
-        known.data[:] = 1.0
+        known = pair_matrix(pairs, len(fp), n_genes)
         by_structure = FingerprintNN().fit_library(fp, has_structure, known)
         has = np.asarray(has_structure, dtype=bool)
         drugs = np.arange(len(fp))
@@ -50,11 +47,6 @@ class NeighbourPrior:
         degree = torch.tensor(by_structure.degree, dtype=torch.float32)
         return cls(by_structure, by_targets, structure, by_targets.neighbour_scores(drugs),
                    degree)
-
-    @property
-    def known(self) -> sp.csr_matrix:
-        """The training targets the votes come from (drugs × genes)."""
-        return self.by_targets.train_known
 
     def rows(self, drugs: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         """Dense (structure, shared) votes of graph drugs, each (len(drugs), n_genes)."""
@@ -84,6 +76,18 @@ class NeighbourPrior:
 
 def _dense(matrix: sp.spmatrix) -> torch.Tensor:
     return torch.from_numpy(matrix.toarray().astype(np.float32))
+
+
+def pair_logits(model: LinkModel, drug_h: torch.Tensor, gene_h: torch.Tensor,
+                prior: NeighbourPrior | None, drugs: np.ndarray, genes: np.ndarray
+                ) -> torch.Tensor:
+    """Scores of (drug, gene) pairs: embeddings row by row (n, hidden) each, with the prior's
+    votes for graph drug indices ``drugs`` and gene indices ``genes`` where the model has one."""
+    logits = model.decoder(drug_h, gene_h)
+    if model.prior is not None:
+        logits = model.prior(logits, *prior.pairs(drugs, genes),
+                             prior.degree[torch.from_numpy(np.asarray(genes))])
+    return logits
 
 
 def target_logits(model: LinkModel, drug_h: torch.Tensor, gene_h: torch.Tensor,

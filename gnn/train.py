@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
@@ -50,6 +49,7 @@ from oncokg.gnn.evaluate import (
     TaskData,
     evaluate_response,
     evaluate_targets,
+    pair_matrix,
     task_data,
 )
 from oncokg.gnn.features import FeatureSettings, NodeFeatures, build_features
@@ -65,7 +65,7 @@ from oncokg.gnn.graph import (
 )
 from oncokg.gnn.models import LinkModel, resolve_encoder
 from oncokg.gnn.predict import Predictor
-from oncokg.gnn.prior import NeighbourPrior, target_logits
+from oncokg.gnn.prior import NeighbourPrior, pair_logits, target_logits
 from oncokg.gnn.splits import make_split, with_response_dataset
 from oncokg.gnn.validation import attach_calibration
 
@@ -355,10 +355,9 @@ def _target_softmax_loss(model, h, sub, pairs, hidden, prior: NeighbourPrior | N
         drugs = np.sort(rng.choice(drugs, max_drugs, replace=False))
         pairs = pairs[np.isin(pairs[:, 0], drugs)]
     hidden = hidden[np.isin(hidden[:, 0], drugs)]
-    scored = sp.csr_matrix((np.ones(len(hidden)), (np.searchsorted(drugs, hidden[:, 0]),
-                                                   hidden[:, 1])), shape=(len(drugs),
-                                                                          train_known.shape[1]))
-    visible = (train_known[drugs] - scored.minimum(1)).maximum(0).tocsr()
+    scored = pair_matrix(np.c_[np.searchsorted(drugs, hidden[:, 0]), hidden[:, 1]],
+                         len(drugs), train_known.shape[1])
+    visible = (train_known[drugs] - scored).maximum(0).tocsr()
     visible.eliminate_zeros()
     genes = h["Gene"][sub.index("Gene", np.arange(len(sub.lookup["Gene"])))]
     votes = prior.training_rows(drugs, visible) if prior is not None else None
@@ -384,18 +383,12 @@ def _target_loss(model, h, sub, pairs, train_codes, n_genes: int, target_genes: 
     is_pos = np.isin(drugs * n_genes + genes, train_codes)
     drugs, genes = drugs[~is_pos], genes[~is_pos]
     hd, hg = h["Drug"], h["Gene"]
-    pos = model.decoder(hd[sub.index("Drug", pairs[:, 0])], hg[sub.index("Gene", pairs[:, 1])])
-    neg = model.decoder(hd[sub.index("Drug", drugs)], hg[sub.index("Gene", genes)])
-    if prior is not None:
-        pos = _with_prior(model, prior, pos, pairs[:, 0], pairs[:, 1])
-        neg = _with_prior(model, prior, neg, drugs, genes)
+    pos = pair_logits(model, hd[sub.index("Drug", pairs[:, 0])],
+                      hg[sub.index("Gene", pairs[:, 1])], prior, pairs[:, 0], pairs[:, 1])
+    neg = pair_logits(model, hd[sub.index("Drug", drugs)], hg[sub.index("Gene", genes)], prior,
+                      drugs, genes)
     return (F.binary_cross_entropy_with_logits(pos, torch.ones_like(pos))
             + F.binary_cross_entropy_with_logits(neg, torch.zeros_like(neg)))
-
-
-def _with_prior(model, prior: NeighbourPrior, score: torch.Tensor, drugs: np.ndarray,
-                genes: np.ndarray) -> torch.Tensor:
-    return model.prior(score, *prior.pairs(drugs, genes), prior.degree[torch.from_numpy(genes)])
 
 
 @torch.no_grad()
