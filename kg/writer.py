@@ -234,9 +234,21 @@ _SCALARS = (str, bool, int, float)
 
 def _rows(frame: pd.DataFrame, display: str, required: tuple[str, ...],
           key_columns: tuple[str, ...]) -> list[dict]:
-    """Validate a table and turn it into parameter dicts with missing values dropped.
+    """Validate a table and turn it into parameter dicts with missing values dropped."""
+    columns = table_values(frame, display, required, key_columns)
+    names = list(columns)
+    return [
+        {name: value for name, value in zip(names, values, strict=True) if value is not None}
+        for values in zip(*columns.values(), strict=True)
+    ]
 
-    Works column by column (numeric columns in bulk) so that large tables stay cheap.
+
+def table_values(frame: pd.DataFrame, display: str, required: tuple[str, ...],
+                 key_columns: tuple[str, ...]) -> dict[str, list]:
+    """Validate a table and return its columns as Neo4j-storable Python values (None where
+    missing): what the MERGE writer sends and the bulk importer writes, checked the same way.
+
+    Works column by column (numeric and string columns in bulk) so that large tables stay cheap.
     """
     columns: dict[str, list] = {}
     for column in frame.columns:
@@ -257,11 +269,7 @@ def _rows(frame: pd.DataFrame, display: str, required: tuple[str, ...],
                     f"{display}, row {position}, field {column!r}: key must be a string or "
                     f"integer, got {type(value).__name__} {value!r}"
                 )
-    names = list(columns)
-    return [
-        {name: value for name, value in zip(names, values, strict=True) if value is not None}
-        for values in zip(*columns.values(), strict=True)
-    ]
+    return columns
 
 
 def _column_values(series: pd.Series, display: str, column: str) -> list:
@@ -280,6 +288,10 @@ def _column_values(series: pd.Series, display: str, column: str) -> list:
                 for i, v in enumerate(values)
             ]
         return values
+    if expected in (None, str) and series.dtype != object \
+            and pd.api.types.is_string_dtype(series.dtype):
+        # a pandas string column holds only strings and missing values
+        return series.astype(object).where(series.notna(), None).tolist()
     out = []
     for position, value in enumerate(series.tolist()):
         value = _value(value, display, position, column)

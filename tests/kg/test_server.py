@@ -11,21 +11,16 @@ import pytest
 
 from oncokg.kg.server import ManagedServer, ServerError, new_password
 from oncokg.kg.settings import ServerSettings
+from tests.conftest import free_port
 
 #: Starts real Neo4j servers of its own.
 pytestmark = pytest.mark.neo4j
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("oncokg-home") / "neo4j"
-    settings = ServerSettings(home=home, bolt_port=_free_port(), http_port=_free_port(),
+    settings = ServerSettings(home=home, bolt_port=free_port(), http_port=free_port(),
                               heap="512m", pagecache="128m")
     managed = ManagedServer(settings)
     managed.start(progress=lambda _: None)
@@ -51,8 +46,8 @@ def test_password_file_is_private_and_listens_on_loopback_only(server):
 
 
 def test_status_reports_the_ports_the_server_started_with(server):
-    other = ServerSettings(home=server.settings.home, bolt_port=_free_port(),
-                           http_port=_free_port(), heap="512m", pagecache="128m")
+    other = ServerSettings(home=server.settings.home, bolt_port=free_port(),
+                           http_port=free_port(), heap="512m", pagecache="128m")
     status = ManagedServer(other).status()
     assert status.running and status.version
     assert status.uri.endswith(f":{server.settings.bolt_port}")
@@ -93,7 +88,7 @@ def test_a_port_in_use_is_refused_before_anything_starts(tmp_path):
         holder.listen()
         busy = holder.getsockname()[1]
         settings = ServerSettings(home=tmp_path / "neo4j", bolt_port=busy,
-                                  http_port=_free_port(), heap="512m", pagecache="128m")
+                                  http_port=free_port(), heap="512m", pagecache="128m")
         managed = ManagedServer(settings)
         with pytest.raises(ServerError, match=f"port {busy} .* in use .* ONCOKG_BOLT_PORT"):
             managed.start(progress=lambda _: None)
