@@ -30,7 +30,7 @@ from oncokg.contract.tables import NodeTable, RelTable
 from oncokg.kg.connection import open_driver
 from oncokg.kg.server import ADMIN_CLASS, JVM_FLAGS, ManagedServer
 from oncokg.kg.settings import ConnectionSettings
-from oncokg.kg.stats import graph_counts
+from oncokg.kg.stats import graph_counts, node_count
 from oncokg.kg.writer import NODE_MERGED_LISTS, WriteSummary, apply_schema, table_values
 
 #: The managed server's (Community's only) user database.
@@ -83,8 +83,11 @@ class BulkBuild:
     nodes: int
     relationships: int
     files_s: float
+    #: stopping the server, moving the old store aside, the importer
     import_s: float
+    #: starting the server on the new store, verifying every count
     start_s: float
+    #: constraints and indexes, online; the empty lists
     schema_s: float
     replaced: bool
 
@@ -120,7 +123,8 @@ def merge_tables(tables: Sequence[NodeTable | RelTable]) -> MergedGraph:
             values = table_values(table.rows, table.display, tuple(identity), ("start", "end"))
         for column in lists:
             if column in values:  # as the writer: a row without the list adds an empty one
-                values[column] = [sorted(set(v)) if v else [] for v in values[column]]
+                values[column] = [(v if len(v) == 1 else sorted(set(v))) if v else []
+                                  for v in values[column]]
         frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in values.items()})
         groups.setdefault(group, []).append((position, frame))
         identities[group], merged_lists[group] = identity, lists
@@ -145,12 +149,14 @@ def _merge(frames: list[tuple[int, pd.DataFrame]], identity: list[str],
     created = {int(p): int(created.get(p, 0)) for p, _ in frames}
     repeated = stacked.duplicated(identity, keep=False)
     if repeated.any():
-        many = stacked[repeated]
-        keys = [many[c] for c in identity]
-        grouped = many.drop(columns=[*identity, "_table"]).groupby(keys, sort=False)
-        folded = grouped.agg({c: (_union if c in lists else _last_present)
-                              for c in many.columns if c not in (*identity, "_table")})
-        folded = folded.reset_index(names=identity)
+        many = stacked[repeated].drop(columns="_table")
+        columns = [c for c in many.columns if c not in identity]
+        # groupby's last() skips missing values: the last row that has the property wins
+        folded = many.groupby(identity, sort=False)[columns].last().reset_index()
+        keys = list(zip(*(folded[c].tolist() for c in identity), strict=True))
+        for column in (c for c in columns if c in lists):
+            union = _unions(many, identity, column)
+            folded[column] = pd.Series([union.get(k) for k in keys], dtype=object)
         stacked = _none_for_missing(pd.concat([stacked[~repeated], folded], ignore_index=True))
     stacked = stacked.drop(columns="_table").sort_values(identity, kind="mergesort")
     return stacked.reset_index(drop=True), created
@@ -162,14 +168,15 @@ def _none_for_missing(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.where(frame.notna(), None)
 
 
-def _last_present(values: pd.Series):
-    present = [v for v in values if v is not None]
-    return present[-1] if present else None
-
-
-def _union(values: pd.Series):
-    present = [v for v in values if v is not None]
-    return sorted(set().union(*present)) if present else None
+def _unions(rows: pd.DataFrame, identity: list[str], column: str) -> dict[tuple, list]:
+    """Per identity, the sorted union of the lists in ``column`` (absent where every row
+    lacks the column)."""
+    keys = zip(*(rows[c].tolist() for c in identity), strict=True)
+    found: dict[tuple, set] = {}
+    for key, value in zip(keys, rows[column].tolist(), strict=True):
+        if value is not None:
+            found.setdefault(key, set()).update(value)
+    return {key: sorted(values) for key, values in found.items()}
 
 
 # -- the importer's files -------------------------------------------------------------------
@@ -259,13 +266,15 @@ def _text(values: pd.Series, kind: str, what: str = "", column: str = "") -> pd.
     items = values[present]
     base = kind.removesuffix("[]")
     if kind.endswith("[]"):
-        for value in items:
-            for element in value:
-                if isinstance(element, str) and ARRAY_DELIMITER in element:
-                    raise BulkImportError(
-                        f"{what} property {column!r}: a list element holds the array "
-                        f"delimiter U+001F ({element[:40]!r}); load without --bulk instead")
-        joined = items.map(lambda v: ARRAY_DELIMITER.join(_scalar(x, base) for x in v))
+        if base == "string":
+            joined = items.map(ARRAY_DELIMITER.join)
+            spare = joined.str.count(ARRAY_DELIMITER) - items.map(len).clip(lower=1) + 1
+            if spare.any():
+                raise BulkImportError(
+                    f"{what} property {column!r}: a list element holds the array delimiter "
+                    f"U+001F ({joined[spare > 0].iloc[0][:60]!r}); load without --bulk instead")
+        else:
+            joined = items.map(lambda v: ARRAY_DELIMITER.join(_scalar(x, base) for x in v))
         out[present] = '"' + joined.str.replace('"', '""', regex=False) + '"'
     elif base == "string":
         out[present] = '"' + items.astype(str).str.replace('"', '""', regex=False) + '"'
@@ -305,8 +314,7 @@ def existing_nodes(server: ManagedServer, progress: Callable[[str], None] = prin
         return 0
     server.start(progress=progress)
     with open_driver(ConnectionSettings.from_env_managed(server.settings)) as driver:
-        records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=DATABASE)
-    return records[0]["n"]
+        return node_count(driver, DATABASE)
 
 
 def check_replaceable(server: ManagedServer, replace: bool,
@@ -345,10 +353,10 @@ def build_graph(graph: MergedGraph, server: ManagedServer, *, replace: bool = Fa
     lib = server.resolve_jars()
     server.write_config()
     aside = _StoreAside(settings.data_dir, settings.home / "replaced")
+    started = time.perf_counter()
     server.stop()
     aside.move()
     try:
-        started = time.perf_counter()
         progress("importing (neo4j-admin database import full) ...")
         _run_importer(server, lib, files, work)
         import_s = time.perf_counter() - started

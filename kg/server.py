@@ -125,6 +125,9 @@ class ManagedServer:
             # Reloads rewrite the whole graph; keep the logs recovery needs, not days of them.
             "db.tx_log.rotation.retention_policy=512M size\n"
             "db.tx_log.rotation.size=128M\n"
+            # A stop waits this long for Bolt's worker threads (default 5 s) after the
+            # databases have closed; bulk builds stop and start the server.
+            "internal.server.bolt.thread_pool_shutdown_wait_time=0s\n"
             f"server.directories.data={s.data_dir}\n"
             f"server.directories.logs={s.logs_dir}\n"
             f"server.directories.run={s.run_dir}\n"

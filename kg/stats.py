@@ -25,6 +25,13 @@ def graph_counts(driver: neo4j.Driver, database: str | None = None) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def node_count(driver: neo4j.Driver, database: str | None = None) -> int:
+    """How many nodes the graph holds (of any label)."""
+    records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=database,
+                                         routing_=neo4j.RoutingControl.READ)
+    return records[0]["n"]
+
+
 def source_counts(driver: neo4j.Driver, database: str | None = None) -> pd.DataFrame:
     """How many relationships each source (``name:release``) contributed, per type."""
     query = (

@@ -230,6 +230,9 @@ def _lists(row: dict, columns: list[str]) -> dict:
 
 
 _SCALARS = (str, bool, int, float)
+_ONE_SCALAR_TYPE = (set(), {str}, {int}, {float}, {bool})
+#: numpy kinds whose values already have the declared type (no per-value check needed)
+_NATIVE_KINDS = {float: "f", int: "iu", bool: "b"}
 
 
 def _rows(frame: pd.DataFrame, display: str, required: tuple[str, ...],
@@ -282,7 +285,7 @@ def _column_values(series: pd.Series, display: str, column: str) -> list:
             values = [None if m else v for v, m in zip(values, missing, strict=True)]
         if series.dtype.kind in "iu":
             values = [v if v is None else int(v) for v in values]
-        if expected is not None:
+        if expected is not None and series.dtype.kind not in _NATIVE_KINDS.get(expected, ""):
             values = [
                 None if v is None else _typed(v, expected, display, i, column)
                 for i, v in enumerate(values)
@@ -318,6 +321,8 @@ def _value(value, display: str, position: int, column: str):
     """A Neo4j-storable value, None for missing, or a WriteError naming the cell."""
     if value is None:
         return None
+    if type(value) is list and {type(v) for v in value} in _ONE_SCALAR_TYPE:
+        return value  # the common case, checked cheaply: a list of str, int, float or bool
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
