@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from oncokg.app.export import export_for_learning
+from oncokg.app.load import bulk_server
 from oncokg.app.pipeline import ScreenRequest, run_demo, run_screen
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import SPLITS, Task, TaskError
@@ -19,6 +20,7 @@ from oncokg.gnn.predict import RANKINGS, Predictor
 from oncokg.gnn.train import train as run_train
 from oncokg.kg.connection import graph
 from oncokg.kg.predictions import remove_predictions
+from oncokg.kg.settings import ConnectionSettings
 from oncokg.loaders.crossstudy import read_study
 from oncokg.queries import render
 
@@ -245,7 +247,8 @@ def demo(data_dir: Path | None, out: Path, epochs: int | None) -> None:
     smiles = resources.files("oncokg.gnn").joinpath("data/demo_compounds.smi")
     with resources.as_file(smiles) as smiles_file, graph() as (driver, database):
         reports = run_demo(driver, data_dir, out, Path(smiles_file), database,
-                           say=lambda m: click.echo(m, err=True), epochs=epochs)
+                           say=lambda m: click.echo(m, err=True), epochs=epochs,
+                           server=bulk_server(ConnectionSettings.from_env()))
     for name, path in reports.items():
         click.echo(f"{name}: {path}")
 

@@ -142,6 +142,14 @@ def bulk_load_into_graph(
     return outcome
 
 
+def bulk_server(settings: ConnectionSettings) -> ManagedServer | None:
+    """The managed server when ``settings`` name its database (a bulk build can write its
+    store), else None."""
+    if settings.managed and settings.database in (None, DATABASE):
+        return ManagedServer()
+    return None
+
+
 def check_bulk_target(settings: ConnectionSettings) -> None:
     """``BulkImportError`` unless ``settings`` name the managed server's database: the offline
     importer writes the store files, which only the managed server's are ours to write."""

@@ -3,12 +3,13 @@
 ``run_screen`` ranks candidates with a trained model (``gnn.screen``), explains the top ones with
 evidence paths from the graph (``queries.evidence``), writes the results (CSV, Parquet, HTML
 report) and, on request, writes the predictions back into Neo4j (``kg.predictions``).
-``run_demo`` is ``make demo``: load the default sources, export, train both tasks, screen,
-write back, report.
+``run_demo`` is ``make demo``: load the default sources (a fresh graph through the offline
+importer), export, train both tasks, screen, write back, report.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,13 +20,15 @@ import numpy as np
 import pandas as pd
 
 from oncokg.app.export import export_for_learning
-from oncokg.app.load import load_into_graph
+from oncokg.app.load import bulk_load_into_graph, load_into_graph
 from oncokg.contract.tasks import Task
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.report import write_report
 from oncokg.gnn.screen import Screen
 from oncokg.gnn.train import train
 from oncokg.kg.predictions import write_predictions
+from oncokg.kg.server import ManagedServer
+from oncokg.kg.stats import node_count
 from oncokg.queries.evidence import explain
 from oncokg.queries.runner import Runner
 
@@ -206,13 +209,25 @@ DEMO_EPOCHS = {Task.RESPONSE: 200, Task.TARGET: 100}
 
 def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | Path,
              smiles_file: Path, database: str | None = None, say: Say = print,
-             epochs: int | None = None) -> dict[str, Path]:
-    """Load, export, train both tasks, screen, write back and report; returns the outputs."""
+             epochs: int | None = None, server: ManagedServer | None = None) -> dict[str, Path]:
+    """Load, export, train both tasks, screen, write back and report; returns the outputs.
+
+    An empty graph on the managed ``server`` is built through the offline importer; a graph
+    with data is updated with ``MERGE``. Progress bars show only on a terminal (a log gets
+    plain lines).
+    """
     out = Path(out_dir)
     started = time.perf_counter()
-    say("1/5 loading the default sources into Neo4j ...")
-    outcome = load_into_graph(driver, data_dir=data_dir, database=database,
-                              report_dir=out / "load_reports", progress=say)
+    bars = sys.stderr.isatty()
+    reports = out / "load_reports"
+    if server is not None and node_count(driver, database) == 0:
+        say("1/5 building the graph of the default sources (offline importer) ...")
+        outcome = bulk_load_into_graph(data_dir=data_dir, server=server, report_dir=reports,
+                                       progress=say, driver=driver)
+    else:
+        say("1/5 loading the default sources into Neo4j ...")
+        outcome = load_into_graph(driver, data_dir=data_dir, database=database,
+                                  report_dir=reports, progress=say, show_bars=bars)
     say(f"    {outcome.rows:,} rows in {outcome.seconds:.0f}s")
     say("2/5 exporting the graph for training ...")
     export = export_for_learning(driver, database, data_dir, say)
@@ -223,7 +238,7 @@ def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | P
         path = out / "models" / f"{task}.pt"
         results = train(export, task=task, split=split, seeds=(0,),
                         epochs=epochs or DEMO_EPOCHS[task],
-                        artifact_path=path, out_dir=out / "results", progress=True)
+                        artifact_path=path, out_dir=out / "results", progress=bars)
         say(results.to_markdown())
         artifacts[task] = path
     say("4/5 screening: drugs for tumor types, targets for drugs, new compounds ...")
