@@ -175,16 +175,6 @@ def index_edges(
     return frame.reset_index(drop=True), int((~keep).sum())
 
 
-def frame_from_props(rows, drop: str) -> pd.DataFrame:
-    keys, props = [], []
-    for key, values in rows:
-        keys.append(str(key))
-        props.append({k: v for k, v in values.items() if k != drop})
-    frame = pd.DataFrame(props)
-    frame.insert(0, "key", keys)
-    return frame
-
-
 def _merge_node_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """One row per key: the first non-null value of each property wins."""
     combined = pd.concat(frames, ignore_index=True)

@@ -1,7 +1,8 @@
 """Export the graph from Neo4j into the contract's ``GraphExport`` (what training reads).
 
-One streamed read query per label and per relationship type; labels and types come from the
-schema, and the queries are recorded in the manifest so an export says how it was made.
+One streamed read query per label and per relationship type (a relationship type's edges come
+grouped per start node, properties as values: see ``_edges``); labels, types and properties come
+from the schema, and the queries are recorded in the manifest so an export says how it was made.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import neo4j
+import numpy as np
 import pandas as pd
 
 from oncokg.contract.export import (
@@ -16,10 +18,9 @@ from oncokg.contract.export import (
     EdgeKey,
     GraphExport,
     build_manifest,
-    frame_from_props,
     index_edges,
 )
-from oncokg.contract.schema import NODE_TYPES, SCHEMA
+from oncokg.contract.schema import NODE_TYPES, SCHEMA, NodeType, RelType
 
 
 def export_graph(
@@ -38,24 +39,10 @@ def export_graph(
     with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS,
                         fetch_size=fetch_size) as session:
         for node in NODE_TYPES:
-            query = (f"MATCH (n:{node.label}) RETURN n.{node.key} AS key, "
-                     f"properties(n) AS props ORDER BY key")
-            queries[node.label] = query
-            records = session.run(query)
-            nodes[node.label] = frame_from_props(
-                ((r["key"], r["props"]) for r in records), drop=node.key
-            )
+            queries[node.label], nodes[node.label] = _nodes(session, node)
         for rel_type in rel_types:
             rel = SCHEMA.rel(rel_type)
-            start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
-            query = (f"MATCH (a:{start.label})-[r:{rel.type}]->(b:{end.label}) "
-                     f"RETURN a.{start.key} AS start, b.{end.key} AS end, "
-                     "properties(r) AS props")
-            queries[rel.type] = query
-            rows = [(r["start"], r["end"], r["props"]) for r in session.run(query)]
-            raw = pd.DataFrame([p for _, _, p in rows])
-            raw.insert(0, "end", [str(e) for _, e, _ in rows])
-            raw.insert(0, "start", [str(s) for s, _, _ in rows])
+            queries[rel.type], raw = _edges(session, rel)
             frame, _ = index_edges(raw, nodes, rel.start, rel.end, rel.identity)
             edges[(rel.start, rel.type, rel.end)] = frame
         releases = session.run(
@@ -65,3 +52,49 @@ def export_graph(
     release = "+".join(sorted(releases)) if releases else "empty"
     return GraphExport(nodes, edges, build_manifest(nodes, edges, release, source="neo4j",
                                                     sources=sorted(releases), queries=queries))
+
+
+def _edges(session: neo4j.Session, rel: RelType) -> tuple[str, pd.DataFrame]:
+    """The query and the ``start``, ``end`` and property columns of one relationship type.
+
+    One record per start node carrying its edges as a list of ``[end key, properties…]``
+    (the schema's declared properties, as values, not maps): far fewer, larger records than
+    one per edge, which is what the driver spends its time on, while each record stays the
+    size of one node's edges. Properties no edge holds get no column.
+    """
+    start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
+    values = ", ".join([f"b.{end.key}", *(f"r.{p}" for p in rel.properties)])
+    query = (f"MATCH (a:{start.label}) CALL (a) {{ MATCH (a)-[r:{rel.type}]->(b:{end.label}) "
+             f"RETURN collect([{values}]) AS edges }} WITH a, edges WHERE size(edges) > 0 "
+             f"RETURN a.{start.key} AS start, edges")
+    starts, edges = [], []
+    for record in session.run(query):
+        group = record["edges"]
+        starts += [str(record["start"])] * len(group)
+        edges += group
+    columns = list(zip(*edges, strict=True)) if edges else [()] * (1 + len(rel.properties))
+    raw = pd.DataFrame({"start": starts, "end": [str(e) for e in columns[0]]})
+    return query, _with_properties(raw, rel.properties, columns[1:])
+
+
+def _nodes(session: neo4j.Session, node: NodeType) -> tuple[str, pd.DataFrame]:
+    """The query and the frame of one label: ``key`` (as text) and the declared properties,
+    ordered by key, fetched as one list of values per node in a single record."""
+    values = ", ".join(f"n.{p}" for p in (node.key, *node.properties))
+    query = (f"MATCH (n:{node.label}) WITH n ORDER BY n.{node.key} "
+             f"RETURN collect([{values}]) AS nodes")
+    rows = session.run(query).single()["nodes"]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (1 + len(node.properties))
+    frame = pd.DataFrame({"key": [str(k) for k in columns[0]]})
+    return query, _with_properties(frame, node.properties, columns[1:])
+
+
+def _with_properties(frame: pd.DataFrame, names: tuple[str, ...], columns) -> pd.DataFrame:
+    """``frame`` plus one column per property some row holds, missing values as NaN (as a
+    frame built from property maps has them)."""
+    for name, column in zip(names, columns, strict=True):
+        if any(v is not None for v in column):
+            values = pd.Series(list(column), index=frame.index)
+            frame[name] = values.where(values.notna(), np.nan) if values.dtype == object \
+                else values
+    return frame
