@@ -23,6 +23,9 @@ from pathlib import Path
 
 import neo4j
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv
 
 from oncokg.contract.errors import OncoKGError
 from oncokg.contract.schema import SCHEMA
@@ -194,7 +197,9 @@ def write_import_files(graph: MergedGraph, directory: Path) -> ImportFiles:
     """One CSV per label and per relationship type, header first, every string quoted.
 
     Node ids are the key's text in an id space per label (``:ID(Gene)``, not stored); the key
-    itself is a typed property column, as every other property.
+    itself is a typed property column, as every other property. Arrow writes the files:
+    strings quoted (quotes doubled), a missing value as an empty field, numbers as Java
+    parses them, arrays as one string joined on U+001F.
     """
     directory.mkdir(parents=True, exist_ok=True)
     arguments, multiline = [], False
@@ -202,7 +207,7 @@ def write_import_files(graph: MergedGraph, directory: Path) -> ImportFiles:
         if table.rows.empty:
             continue
         key = table.identity[0]
-        columns = {f":ID({label})": _text(table.rows[key], "string")}
+        columns = {f":ID({label})": _ids(table.rows[key])}
         columns |= _typed_columns(f"{label} node", table.rows, ())
         path = directory / f"nodes_{label}.csv"
         multiline |= _write_csv(path, columns)
@@ -211,8 +216,8 @@ def write_import_files(graph: MergedGraph, directory: Path) -> ImportFiles:
         if table.rows.empty:
             continue
         rel = SCHEMA.rel(rel_type)
-        columns = {f":START_ID({rel.start})": _text(table.rows["start"], "string"),
-                   f":END_ID({rel.end})": _text(table.rows["end"], "string")}
+        columns = {f":START_ID({rel.start})": _ids(table.rows["start"]),
+                   f":END_ID({rel.end})": _ids(table.rows["end"])}
         columns |= _typed_columns(f"{rel_type} relationship", table.rows, ("start", "end"))
         path = directory / f"rels_{rel_type}.csv"
         multiline |= _write_csv(path, columns)
@@ -220,9 +225,13 @@ def write_import_files(graph: MergedGraph, directory: Path) -> ImportFiles:
     return ImportFiles(directory, arguments, multiline)
 
 
-def _typed_columns(what: str, rows: pd.DataFrame, skip: tuple[str, ...]
-                   ) -> dict[str, pd.Series]:
-    """``{"name:type": formatted text}`` for every property column (a node's key included)."""
+def _ids(keys: pd.Series) -> pa.Array:
+    """Node ids: a key's text (the same for a node and for the relationships naming it)."""
+    return pa.array([str(k) for k in keys], pa.string())
+
+
+def _typed_columns(what: str, rows: pd.DataFrame, skip: tuple[str, ...]) -> dict[str, pa.Array]:
+    """``{"name:type": values}`` for every property column (a node's key included)."""
     out = {}
     for column in rows.columns:
         if column in skip:
@@ -230,7 +239,7 @@ def _typed_columns(what: str, rows: pd.DataFrame, skip: tuple[str, ...]
         kind = _column_type(what, column, rows[column])
         if kind is None:
             continue
-        out[f"{column}:{kind}"] = _text(rows[column], kind, what, column)
+        out[f"{column}:{kind}"] = _arrow(rows[column].tolist(), kind, what, column)
     return out
 
 
@@ -257,33 +266,30 @@ def _mixed(what: str, column: str, kinds: set[type]) -> str:
             "importer needs one type per property: load without --bulk (MERGE) instead")
 
 
-def _text(values: pd.Series, kind: str, what: str = "", column: str = "") -> pd.Series:
-    """CSV fields: strings quoted (quotes doubled), numbers as Java parses them, '' if missing."""
-    present = values.notna()
-    out = pd.Series("", index=values.index, dtype=object)
-    if not present.any():
-        return out
-    items = values[present]
+_ARROW_TYPES = {"string": pa.string(), "long": pa.int64(), "double": pa.float64(),
+                "boolean": pa.bool_()}
+
+
+def _arrow(values: list, kind: str, what: str, column: str) -> pa.Array:
+    """One column's values as Arrow: scalars typed, arrays joined into one string."""
     base = kind.removesuffix("[]")
     if kind.endswith("[]"):
-        if base == "string":
-            joined = items.map(ARRAY_DELIMITER.join)
-            spare = joined.str.count(ARRAY_DELIMITER) - items.map(len).clip(lower=1) + 1
-            if spare.any():
+        if base != "string":
+            values = [v if v is None else [_scalar(x, base) for x in v] for v in values]
+        for value in values:
+            if value and any(ARRAY_DELIMITER in x for x in value):
                 raise BulkImportError(
                     f"{what} property {column!r}: a list element holds the array delimiter "
-                    f"U+001F ({joined[spare > 0].iloc[0][:60]!r}); load without --bulk instead")
-        else:
-            joined = items.map(lambda v: ARRAY_DELIMITER.join(_scalar(x, base) for x in v))
-        out[present] = '"' + joined.str.replace('"', '""', regex=False) + '"'
-    elif base == "string":
-        out[present] = '"' + items.astype(str).str.replace('"', '""', regex=False) + '"'
-    else:
-        out[present] = items.map(lambda v: _scalar(v, base))
-    return out
+                    f"U+001F ({value!r:.60}); load without --bulk instead")
+        return pa.array([v if v is None else ARRAY_DELIMITER.join(v) for v in values],
+                        pa.string())
+    if base == "double" and any(v is not None and math.isinf(v) for v in values):
+        return pa.array([v if v is None else _scalar(v, base) for v in values], pa.string())
+    return pa.array(values, _ARROW_TYPES[base])
 
 
 def _scalar(value, kind: str) -> str:
+    """An array element or a non-finite double as Java parses it."""
     if kind == "boolean":
         return "true" if value else "false"
     if kind == "double" and math.isinf(value):
@@ -291,17 +297,14 @@ def _scalar(value, kind: str) -> str:
     return str(value) if kind != "double" else repr(float(value))
 
 
-def _write_csv(path: Path, columns: dict[str, pd.Series]) -> bool:
+def _write_csv(path: Path, columns: dict[str, pa.Array]) -> bool:
     """Write header and rows; True when a field spans lines (the importer must be told)."""
-    names = list(columns)
-    series = list(columns.values())
-    lines = series[0].str.cat(series[1:], sep=",") if len(series) > 1 else series[0]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(",".join(names) + "\n")
-        for start in range(0, len(lines), 200_000):
-            chunk = lines.iloc[start: start + 200_000]
-            handle.write("\n".join(chunk.tolist()) + "\n")
-    return bool(lines.str.contains("\n|\r", regex=True).any())
+    table = pa.table(columns)
+    csv.write_csv(table, path, csv.WriteOptions(quoting_style="needed"))
+    return any(
+        pc.any(pc.match_substring_regex(array, "[\\r\\n]")).as_py()
+        for array in table.columns if pa.types.is_string(array.type)
+    )
 
 
 # -- the import and the swap ----------------------------------------------------------------

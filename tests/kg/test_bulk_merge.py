@@ -74,12 +74,13 @@ def test_files_quote_strings_type_columns_and_join_arrays(tmp_path):
     files = write_import_files(merge_tables([genes, drugs, cells, responses]), tmp_path)
     gene_lines = (tmp_path / "nodes_Gene.csv").read_text().splitlines()
     assert gene_lines == [
-        ":ID(Gene),symbol:string,entrez_id:long,synonyms:string[],sources:string[]",
+        '":ID(Gene)","symbol:string","entrez_id:long","synonyms:string[]","sources:string[]"',
         '"B""q","B""q",1,"x;y\x1fz","s:1"',
         '"C,d","C,d",2,,"s:1"',
     ]
     response = (tmp_path / "rels_RESPONSE.csv").read_text().splitlines()
-    assert response == [":START_ID(Drug),:END_ID(CellLine),dataset:string,ln_ic50:double,"
-                        "sensitive:boolean,sources:string[]", '"D","9","a",-1e-07,true,"s:1"']
+    assert response == ['":START_ID(Drug)",":END_ID(CellLine)","dataset:string",'
+                        '"ln_ic50:double","sensitive:boolean","sources:string[]"',
+                        '"D","9","a",-1e-7,true,"s:1"']
     assert f"--nodes=Gene={tmp_path / 'nodes_Gene.csv'}" in files.arguments
     assert not files.multiline
