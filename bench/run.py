@@ -1,8 +1,9 @@
 """Run the quick benchmarks and print their figures (`make bench`).
 
-The writer and the full load run against the test server (emptied first). The screen
-benchmark needs the models `make demo` writes (runs/demo); the GNN benchmark is long and runs
-on its own: `python -m bench.bench_gnn`.
+The writer and the full load (everything in the data directory: the default and the recent
+sources, by MERGE and by the offline importer) run against the test server (emptied first).
+The screen benchmark needs the models `make demo` writes (runs/demo); the GNN benchmark is
+long and runs on its own: `python -m bench.bench_gnn`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from bench import bench_load, bench_screen, bench_writer
 def main() -> None:
     print(bench_writer.report(bench_writer.run()))
     print()
-    print(bench_load.report(bench_load.run()))
+    print(bench_load.report(bench_load.run(sources=("default", "recent"))))
     print()
     if (bench_screen.MODELS / "drug-target.pt").exists():
         print(bench_screen.report(bench_screen.run(
