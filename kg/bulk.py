@@ -31,13 +31,13 @@ from oncokg.contract.errors import OncoKGError
 from oncokg.contract.schema import SCHEMA
 from oncokg.contract.tables import NodeTable, RelTable
 from oncokg.kg.connection import open_driver
-from oncokg.kg.server import ADMIN_CLASS, JVM_FLAGS, ManagedServer
+from oncokg.kg.server import ADMIN_CLASS, JVM_FLAGS, MANAGED_DATABASE, ManagedServer
 from oncokg.kg.settings import ConnectionSettings
 from oncokg.kg.stats import graph_counts, node_count
 from oncokg.kg.writer import NODE_MERGED_LISTS, WriteSummary, apply_schema, table_values
 
 #: The managed server's (Community's only) user database.
-DATABASE = "neo4j"
+DATABASE = MANAGED_DATABASE
 #: Between the elements of an array value; refused inside a string element.
 ARRAY_DELIMITER = "\x1f"
 #: The importer's names of the property types the writer stores.
@@ -355,10 +355,9 @@ def build_graph(graph: MergedGraph, server: ManagedServer, *, replace: bool = Fa
     files_s = time.perf_counter() - started
     lib = server.resolve_jars()
     server.write_config()
-    aside = _StoreAside(settings.data_dir, settings.home / "replaced")
     started = time.perf_counter()
     server.stop()
-    aside.move()
+    server.set_store_aside()
     try:
         progress("importing (neo4j-admin database import full) ...")
         _run_importer(server, lib, files, work)
@@ -376,12 +375,12 @@ def build_graph(graph: MergedGraph, server: ManagedServer, *, replace: bool = Fa
             schema_s = time.perf_counter() - started
     except BaseException:
         server.stop()
-        aside.restore()
+        server.restore_store_aside()
         if was_running:
             server.start(progress=progress)
             _reconnect(driver)
         raise
-    aside.drop()
+    server.drop_store_aside()
     shutil.rmtree(work, ignore_errors=True)
     _reconnect(driver)
     return BulkBuild(graph.node_count, graph.rel_count, files_s, import_s, start_s, schema_s,
@@ -392,32 +391,6 @@ def _reconnect(driver: neo4j.Driver | None) -> None:
     """Pooled connections died with the stopped server: a retried query replaces them."""
     if driver is not None:
         driver.execute_query("RETURN 1", database_=DATABASE)
-
-
-class _StoreAside:
-    """The database's store and transaction logs, moved aside until the new ones are good."""
-
-    def __init__(self, data_dir: Path, aside: Path) -> None:
-        self.places = [(data_dir / kind / DATABASE, aside / kind) for kind in
-                       ("databases", "transactions")]
-        self.aside = aside
-
-    def move(self) -> None:
-        shutil.rmtree(self.aside, ignore_errors=True)
-        self.aside.mkdir(parents=True)
-        for live, kept in self.places:
-            if live.exists():
-                live.rename(kept)
-
-    def restore(self) -> None:
-        for live, kept in self.places:
-            shutil.rmtree(live, ignore_errors=True)
-            if kept.exists():
-                kept.rename(live)
-        shutil.rmtree(self.aside, ignore_errors=True)
-
-    def drop(self) -> None:
-        shutil.rmtree(self.aside, ignore_errors=True)
 
 
 def _run_importer(server: ManagedServer, lib: Path, files: ImportFiles, work: Path) -> None:

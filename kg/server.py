@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +24,8 @@ from oncokg.kg.settings import NEO4J_VERSION, ConnectionSettings, ServerSettings
 
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
+#: The managed server's (Community's only) user database.
+MANAGED_DATABASE = "neo4j"
 
 #: The JVM flags Neo4j's own launcher passes (module opens for its page cache and Netty).
 JVM_FLAGS = (
@@ -156,6 +159,54 @@ class ManagedServer:
         if result.returncode != 0:
             raise ServerError(f"setting the initial password failed: {result.stderr[-2000:]}")
 
+    # -- a store set aside while a bulk build replaces it --------------------------------
+    @property
+    def aside_dir(self) -> Path:
+        return self.settings.home / "replaced"
+
+    def _store_places(self) -> list[tuple[Path, Path]]:
+        return [(self.settings.data_dir / kind / MANAGED_DATABASE, self.aside_dir / kind)
+                for kind in ("databases", "transactions")]
+
+    def set_store_aside(self) -> None:
+        """Move the database's store and transaction logs aside (the server stopped), owned
+        by this process: if it dies before ``drop_store_aside``, the next start restores
+        them."""
+        shutil.rmtree(self.aside_dir, ignore_errors=True)
+        self.aside_dir.mkdir(parents=True)
+        (self.aside_dir / "owner.pid").write_text(f"{os.getpid()}\n")
+        for live, kept in self._store_places():
+            if live.exists():
+                live.rename(kept)
+
+    def restore_store_aside(self) -> bool:
+        """Put the store set aside back in place of whatever is there now; True if one was."""
+        if not self.aside_dir.is_dir():
+            return False
+        for live, kept in self._store_places():
+            shutil.rmtree(live, ignore_errors=True)
+            if kept.exists():
+                kept.rename(live)
+        shutil.rmtree(self.aside_dir, ignore_errors=True)
+        return True
+
+    def drop_store_aside(self) -> None:
+        """The new store is verified: the one set aside goes."""
+        shutil.rmtree(self.aside_dir, ignore_errors=True)
+
+    def _recover_store_aside(self, progress) -> None:
+        """A store set aside by a process that has died (a bulk build killed before its new
+        store was verified) comes back before the server starts."""
+        try:
+            owner = int((self.aside_dir / "owner.pid").read_text().strip())
+        except (FileNotFoundError, ValueError):
+            owner = None
+        if not self.aside_dir.is_dir() or (owner is not None and _alive(owner)):
+            return
+        self.restore_store_aside()
+        progress(f"restored the graph an interrupted bulk build had set aside "
+                 f"({self.aside_dir})")
+
     # -- lifecycle ---------------------------------------------------------------------
     def pid(self) -> int | None:
         """The server's pid when its process is alive, else None."""
@@ -189,6 +240,7 @@ class ManagedServer:
                 raise ServerError(f"port {port} on 127.0.0.1 is already in use by another "
                                   f"process (another Neo4j?); stop it or set {variable} to a "
                                   "free port")
+        self._recover_store_aside(progress)
         progress(f"resolving Neo4j {NEO4J_VERSION} jars (Maven Central, cached) ...")
         lib = self.resolve_jars()
         self.write_config()

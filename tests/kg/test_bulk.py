@@ -1,8 +1,11 @@
 """``oncokg load --bulk`` on the real data: the offline importer builds, on a second managed
 server of its own (fresh home, free ports), the same graph the MERGE writer builds on the test
-server; it refuses to replace data unless asked, and a failed import keeps the old graph."""
+server; it refuses to replace data unless asked, and a failed or killed import keeps the old
+graph."""
 
 from __future__ import annotations
+
+import subprocess
 
 import pandas as pd
 import pytest
@@ -96,6 +99,21 @@ def test_a_failed_import_keeps_the_old_graph(bulk):
         build_graph(merge_tables([genes, orphan]), server, replace=True, driver=driver)
     assert server.status().running
     assert counts(driver) == before
+
+
+def test_a_build_killed_midway_is_undone_at_the_next_start(bulk):
+    server, driver, _ = bulk
+    before = counts(driver)
+    server.stop()
+    server.set_store_aside()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (server.aside_dir / "owner.pid").write_text(f"{gone.pid}\n")  # the build's process died
+    (server.settings.data_dir / "databases" / "neo4j").mkdir()     # mid-import, say
+    server.start(progress=lambda _: None)
+    driver.execute_query("RETURN 1")  # the pool's connections died with the server
+    assert counts(driver) == before
+    assert not server.aside_dir.exists()
 
 
 def test_replace_builds_the_new_graph(bulk, data_dir):
