@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import torch
 from rdkit import Chem, RDLogger
 from rdkit.Chem import Descriptors, rdFingerprintGenerator
@@ -326,17 +327,13 @@ def tanimoto_neighbours(query: np.ndarray, library: np.ndarray, k: int, min_sim:
 
     Returns ``(query_row, library_row)`` index arrays of the pairs with similarity ≥ ``min_sim``.
     """
-    library = library.astype(np.float32)
-    lib_counts = library.sum(1)
     rows, cols = [], []
     k = min(k, len(library) - (1 if exclude_self else 0))
     if k <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     for start in range(0, len(query), chunk):
-        block = query[start:start + chunk].astype(np.float32)
-        inter = block @ library.T
-        union = block.sum(1, keepdims=True) + lib_counts[None] - inter
-        sim = np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+        block = query[start:start + chunk]
+        sim = tanimoto(block, library)
         if exclude_self:
             sim[np.arange(len(block)), np.arange(start, start + len(block))] = -1.0
         top = np.argpartition(-sim, k - 1, axis=1)[:, :k]
@@ -345,6 +342,44 @@ def tanimoto_neighbours(query: np.ndarray, library: np.ndarray, k: int, min_sim:
         rows.append(np.repeat(np.arange(start, start + len(block)), k)[ok.ravel()])
         cols.append(top.ravel()[ok.ravel()])
     return np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64)
+
+
+def tanimoto(query: np.ndarray, library: np.ndarray) -> np.ndarray:
+    """Tanimoto similarity of every query row to every library row (binary matrices)."""
+    query, library = query.astype(np.float32), library.astype(np.float32)
+    inter = query @ library.T
+    union = query.sum(1, keepdims=True) + library.sum(1)[None] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+
+
+def top_k_mix(weights: np.ndarray, k: int) -> sp.csr_matrix:
+    """Each row's ``k`` largest weights, scaled to sum to 1, the rest zero (sparse): a vote
+    from 0 (no neighbour) to 1 (every neighbour), whatever the similarities' scale."""
+    rows, cols = weights.shape
+    k = min(k, cols)
+    if not k:
+        return sp.csr_matrix((rows, cols))
+    top = np.argpartition(-weights, k - 1, axis=1)[:, :k]
+    kept = np.take_along_axis(weights, top, 1)
+    kept = kept / np.maximum(kept.sum(1, keepdims=True), 1e-12)
+    return sp.csr_matrix((kept.ravel(), (np.repeat(np.arange(rows), k), top.ravel())),
+                         shape=(rows, cols))
+
+
+def drug_neighbour_weights(query_fp: np.ndarray, donor_fp: np.ndarray,
+                           query_targets: sp.spmatrix | None = None,
+                           donor_targets: sp.spmatrix | None = None,
+                           k: int = 20, power: float = 3.0) -> sp.csr_matrix:
+    """Mixing weights (queries × donors) over each query drug's ``k`` most similar donors:
+    Tanimoto of the fingerprints to the ``power``, plus the cosine of the known target sets
+    where given (the graph's drug → gene → drug paths). A query with neither gets no weight."""
+    similarity = tanimoto(query_fp, donor_fp) ** power
+    if query_targets is not None and donor_targets is not None:
+        overlap = (query_targets @ donor_targets.T).toarray()
+        sizes = (np.asarray(query_targets.sum(1)).ravel()[:, None]
+                 * np.asarray(donor_targets.sum(1)).ravel()[None])
+        similarity = similarity + overlap / np.sqrt(np.maximum(sizes, 1e-9))
+    return top_k_mix(similarity, k)
 
 
 def similarity_edges(drug_x: torch.Tensor, has_structure: torch.Tensor,

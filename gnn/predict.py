@@ -203,7 +203,7 @@ class Predictor:
         """Embeddings of new compounds from their feature rows (:meth:`featurize`), all in one
         message-passing pass."""
         if not len(x):
-            return torch.zeros(0, self.model.config["hidden"])
+            return torch.zeros(0, self.embeddings()["Drug"].shape[1])
         n_old, n_new = len(self.inputs["drug_has_structure"]), len(x)
         inputs = dict(self.inputs)
         inputs["drug_x"] = torch.cat([self.inputs["drug_x"], x])
@@ -283,7 +283,7 @@ class Predictor:
         c_idx = torch.arange(n_c).repeat(n_d)
         for start in range(0, n_d * n_c, PAIR_BATCH):
             sl = slice(start, start + PAIR_BATCH)
-            logits = self.model.decoder(drug_h[d_idx[sl]], cell_h[c_idx[sl]])[:, 1]
+            logits = self.model.respond(drug_h[d_idx[sl]], cell_h[c_idx[sl]])[:, 1]
             out[sl] = torch.sigmoid(logits).numpy()
         return out.reshape(n_d, n_c)
 
@@ -297,14 +297,14 @@ class Predictor:
         self.require("RESPONSE")
         cell_h = self.embeddings()["CellLine"][torch.as_tensor(cells)]
         n_d, n_c = len(drug_h), len(cell_h)
-        out = self.model.decoder(drug_h.repeat_interleave(n_c, 0), cell_h.repeat(n_d, 1))
+        out = self.model.respond(drug_h.repeat_interleave(n_c, 0), cell_h.repeat(n_d, 1))
         return (out[:, 0] * self.y_std + self.y_mean).reshape(n_d, n_c).numpy()
 
     @torch.no_grad()
     def _response(self, drug_h: torch.Tensor, cells: torch.Tensor
                   ) -> tuple[np.ndarray, np.ndarray]:
         """(probability of sensitivity, ln IC50) of one drug embedding over ``cells``."""
-        out = self.model.decoder(drug_h.expand(len(cells), -1),
+        out = self.model.respond(drug_h.expand(len(cells), -1),
                                  self.embeddings()["CellLine"][cells])
         return (torch.sigmoid(out[:, 1]).numpy(),
                 (out[:, 0] * self.y_std + self.y_mean).numpy())
@@ -502,7 +502,7 @@ class Predictor:
         c = self.resolve("CellLine", cell_line)
         h = self.embeddings()
         with torch.no_grad():
-            out = self.model.decoder(h["Drug"], h["CellLine"][c].expand(len(h["Drug"]), -1))
+            out = self.model.respond(h["Drug"], h["CellLine"][c].expand(len(h["Drug"]), -1))
         p = torch.sigmoid(out[:, 1]).numpy()
         ln = (out[:, 0] * self.y_std + self.y_mean).numpy()
         measured = {d for d, cc in self.known_pairs("RESPONSE") if cc == c}

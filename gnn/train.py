@@ -32,7 +32,12 @@ from oncokg.contract.errors import UnknownSettingError
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import RESPONSE_EDGE, Task
 from oncokg.gnn.artifact import build_artifact
-from oncokg.gnn.baselines import RESPONSE_BASELINES, TARGET_BASELINES, resolve_baseline
+from oncokg.gnn.baselines import (
+    RESPONSE_BASELINES,
+    TARGET_BASELINES,
+    NeighbourALS,
+    resolve_baseline,
+)
 from oncokg.gnn.crossstudy import (
     CROSS_METRICS,
     NEW_COMPOUNDS,
@@ -72,6 +77,7 @@ from oncokg.gnn.validation import attach_calibration
 log = logging.getLogger(__name__)
 
 TARGET_LOSSES = ("softmax", "bce")
+SEEDED_BASELINES = ("als", "als-neighbours", "gbm", "lgbm")
 
 
 @dataclass
@@ -97,6 +103,7 @@ class TrainConfig:
     batch_size: int = 32768             # supervision edges scored per step (full graph)
     target_loss: str = "softmax"        # softmax over every gene (1-vs-all) / bce (sampled)
     target_prior: bool = True           # correct the neighbour votes (gnn.prior), not replace
+    response_prior: bool = True         # correct ALS + neighbours (als-neighbours), not replace
     target_drugs: int = 512             # drugs per step in the softmax loss
     neg_ratio: int = 5                  # sampled non-targets per target edge (bce)
     hard_negatives: float = 0.5         # share of them drawn by target degree, not uniformly
@@ -175,7 +182,7 @@ def model_inputs(data: TaskData, features: NodeFeatures) -> dict[str, torch.Tens
 
 
 def model_config(data: TaskData, features: NodeFeatures, config: TrainConfig,
-                 edge_types: list) -> dict:
+                 edge_types: list, prior_rank: int = 0) -> dict:
     """The plain-dict config that rebuilds a :class:`LinkModel` (stored in artifacts)."""
     decoder = config.decoder or ("response-mlp" if data.task == Task.RESPONSE else "distmult")
     return {
@@ -186,12 +193,17 @@ def model_config(data: TaskData, features: NodeFeatures, config: TrainConfig,
         "drug_dim": int(features.drug_x.shape[1]), "cell_dim": int(features.cell_x.shape[1]),
         "edge_types": [list(et) for et in edge_types],
         "target_prior": data.task != Task.RESPONSE and bool(config.target_prior),
+        "response_prior": int(prior_rank), "fp_bits": int(features.settings.fp_bits),
     }
 
 
-def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = True
-            ) -> FitResult:
-    """Train one GNN on ``data.split`` with early stopping on the validation headline."""
+def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = True,
+            response_prior: NeighbourALS | None = None) -> FitResult:
+    """Train one GNN on ``data.split`` with early stopping on the validation headline.
+
+    A response model with ``config.response_prior`` corrects ``response_prior`` (an
+    ``als-neighbours`` baseline fitted on the same split; fitted here when not given).
+    """
     started = time.perf_counter()
     config = with_task_defaults(config, data.task)
     torch.manual_seed(seed)
@@ -214,7 +226,12 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
         seeds["Gene"] = np.arange(data.num_nodes["Gene"])
     sub = Subgraph(*receptive_field(eval_graph, seeds, data.num_nodes, config.layers),
                    data.num_nodes)
-    model = LinkModel(model_config(data, features, config, edge_types))
+    if response and config.response_prior:
+        response_prior = response_prior or NeighbourALS(seed=seed).fit(data)
+    else:
+        response_prior = None
+    model = LinkModel(model_config(data, features, config, edge_types,
+                                   response_prior.als.rank if response_prior else 0))
     lr = config.lr
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -226,6 +243,9 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
         y_mean, y_std = float(y_train.mean()), float(y_train.std() or 1.0)
         y_all = torch.tensor((data.y - y_mean) / y_std, dtype=torch.float32)
         sens_all = torch.tensor(data.sensitive, dtype=torch.float32)
+        base_all = None
+        if response_prior is not None:
+            base_all = hold_prior(model, response_prior, data, y_mean, y_std)
     train_groups = split.groups[train_pos]
     unique_groups = np.unique(train_groups)
     n_drugs = data.num_nodes.get("Drug", 0)
@@ -238,8 +258,8 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     if not response and config.target_loss not in TARGET_LOSSES:
         raise UnknownSettingError(f"target_loss must be one of {TARGET_LOSSES}")
     best_score, best_state, since_best = -math.inf, None, 0
-    if model.prior is not None:
-        # the untrained model is the neighbours' vote: a candidate like any epoch
+    if model.prior is not None or model.response_prior is not None:
+        # the untrained model is the prior (the neighbours' vote): a candidate like any epoch
         val = evaluate_fit(result, data, "val", eval_graph)
         best_score, best_state = val[Task(data.task).headline], copy.deepcopy(model.state_dict())
         result.val = val
@@ -266,7 +286,8 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
         h = model(inputs, sub.edges(graph), sub.node_ids)
         if response:
             loss = _response_loss(model, h, sub, split.pairs[batch], y_all[batch],
-                                  sens_all[batch], config)
+                                  sens_all[batch], config,
+                                  None if base_all is None else base_all[batch])
         elif config.target_loss == "softmax":
             loss = _target_softmax_loss(model, h, sub, split.pairs[batch],
                                         split.pairs[scored], result.prior, data.train_known,
@@ -312,11 +333,24 @@ def _one_cycle(total: int, warmup: float = 0.1, floor: float = 0.04):
     return factor
 
 
-def _response_loss(model, h, sub, pairs, y, sensitive, config: TrainConfig):
+def hold_prior(model: LinkModel, prior: NeighbourALS, data: TaskData, y_mean: float,
+               y_std: float) -> torch.Tensor:
+    """Put the fitted ``prior`` into ``model``; returns the standardized out-of-fold prior of
+    every supervision pair (NaN outside training), what the correction learns against."""
+    factors = prior.factors
+    model.response_prior.set(factors.mu, factors.drug, factors.cell, prior.thresholds(),
+                             prior.donors, y_mean, y_std)
+    model.response_prior.threshold.sub_(y_mean).div_(y_std)
+    base = np.full(len(data.split.pairs), np.nan)
+    base[data.split.train] = prior.out_of_fold(data)
+    return torch.tensor((base - y_mean) / y_std, dtype=torch.float32)
+
+
+def _response_loss(model, h, sub, pairs, y, sensitive, config: TrainConfig, base=None):
     """MSE of ln IC50 + MSE after centering per drug (what within-drug r scores) + BCE."""
     drugs = torch.from_numpy(pairs[:, 0])
-    out = model.decoder(h["Drug"][sub.index("Drug", pairs[:, 0])],
-                        h["CellLine"][sub.index("CellLine", pairs[:, 1])])
+    out = model.respond(h["Drug"][sub.index("Drug", pairs[:, 0])],
+                        h["CellLine"][sub.index("CellLine", pairs[:, 1])], base)
     loss = F.mse_loss(out[:, 0], y)
     if config.within_weight:
         loss = loss + config.within_weight * F.mse_loss(_center(out[:, 0], drugs),
@@ -430,7 +464,7 @@ def predict_response(fit: FitResult, eval_graph, pairs: np.ndarray) -> np.ndarra
 
 
 def _response_out(fit: FitResult, h, pairs: np.ndarray) -> np.ndarray:
-    return fit.model.decoder(h["Drug"][_at(fit, "Drug", pairs[:, 0])],
+    return fit.model.respond(h["Drug"][_at(fit, "Drug", pairs[:, 0])],
                              h["CellLine"][_at(fit, "CellLine", pairs[:, 1])]).numpy()
 
 
@@ -444,7 +478,7 @@ def fit_baselines(data: TaskData, names: Sequence[str], seed: int) -> list[tuple
     for name in names:
         started = time.perf_counter()
         cls = resolve_baseline(name)
-        baseline = cls(seed=seed) if name in ("als", "gbm", "lgbm") else cls()
+        baseline = cls(seed=seed) if name in SEEDED_BASELINES else cls()
         baseline.fit(data)
         out.append((name, baseline, time.perf_counter() - started))
     return out
@@ -555,11 +589,12 @@ def train(
         data = task_data(export, the_split, features)
         results.split_sizes.append({"seed": seed, "train": len(the_split.train),
                                     "val": len(the_split.val), "test": len(the_split.test)})
-        fit = fit_gnn(data, config, seed, progress)
+        fitted = fit_baselines(data, names, seed)
+        prior = next((b for name, b, _ in fitted if name == NeighbourALS.name), None)
+        fit = fit_gnn(data, config, seed, progress, prior)
         eval_graph = fit.messages
         test = evaluate_fit(fit, data, "test", eval_graph)
         results.runs.append(RunResult(model, seed, test, fit.val, fit.seconds, fit.best_epoch))
-        fitted = fit_baselines(data, names, seed)
         results.runs += run_baselines(data, names, seed, fitted)
         if studies:
             _cross_study_runs(studies, the_split, seed, model,

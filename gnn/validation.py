@@ -15,6 +15,7 @@ from oncokg.gnn.artifact import ModelArtifact
 from oncokg.gnn.calibration import Calibrator
 from oncokg.gnn.evaluate import TaskData
 from oncokg.gnn.predict import Predictor
+from oncokg.gnn.prior import pair_logits
 
 
 def attach_calibration(artifact: ModelArtifact, data: TaskData, max_pairs: int = 20_000
@@ -35,7 +36,7 @@ def attach_calibration(artifact: ModelArtifact, data: TaskData, max_pairs: int =
         pairs, labels = pairs[keep], labels[keep]
         h = predictor.embeddings()
         with torch.no_grad():
-            out = predictor.model.decoder(h["Drug"][torch.as_tensor(pairs[:, 0])],
+            out = predictor.model.respond(h["Drug"][torch.as_tensor(pairs[:, 0])],
                                           h["CellLine"][torch.as_tensor(pairs[:, 1])])
         scores = torch.sigmoid(out[:, 1]).numpy()
     else:
@@ -44,8 +45,9 @@ def attach_calibration(artifact: ModelArtifact, data: TaskData, max_pairs: int =
         labels = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
         h = predictor.embeddings()
         with torch.no_grad():
-            scores = predictor.model.decoder(h["Drug"][torch.as_tensor(pairs[:, 0])],
-                                             h["Gene"][torch.as_tensor(pairs[:, 1])]).numpy()
+            scores = pair_logits(predictor.model, h["Drug"][torch.as_tensor(pairs[:, 0])],
+                                 h["Gene"][torch.as_tensor(pairs[:, 1])], predictor.prior,
+                                 pairs[:, 0], pairs[:, 1]).numpy()
     if len(scores) > max_pairs:
         chosen = np.random.default_rng(split.seed).choice(len(scores), max_pairs, replace=False)
         scores, labels = scores[chosen], labels[chosen]

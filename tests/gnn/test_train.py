@@ -19,7 +19,8 @@ def test_response_model_beats_chance_on_planted_signal(export, features, tmp_pat
     results = train(export, task="drug-response", split="random", seeds=(0, 1), epochs=60,
                     features=features, out_dir=tmp_path, progress=False)
     summary = results.summary().set_index("method")
-    assert set(summary.index) == {"sage", "drug-mean", "additive", "als", "gbm", "lgbm"}
+    assert set(summary.index) == {"sage", "drug-mean", "additive", "als", "als-neighbours", "gbm",
+                                  "lgbm"}
     # Chance: within-drug r 0, AUROC 0.5; the per-drug mean has no within-drug signal.
     assert summary.loc["sage", "within_drug_r"] > 0.3
     assert summary.loc["sage", "auroc"] > 0.7
@@ -28,7 +29,7 @@ def test_response_model_beats_chance_on_planted_signal(export, features, tmp_pat
     assert "synthetic-1" in md and "± " in md and "seeds 0, 1" in md
     stored = json.loads((tmp_path / "results_drug-response_random_sage.json").read_text())
     assert stored["release"] == "synthetic-1" and stored["split"] == "random"
-    assert len(stored["runs"]) == 2 * 6
+    assert len(stored["runs"]) == 2 * 7
 
 
 def test_target_model_beats_chance_on_planted_signal(export, features):
@@ -78,7 +79,7 @@ def test_baselines_on_planted_matrix(export, features):
     data.y = 1.0 + a[d] + b[c] + u[d] * v[c]
     test = split.part_pairs("test")
     truth = data.y[split.test]
-    als = ALS(rank=2, regs=(0.1,)).fit(data)
+    als = ALS(ranks=(2,), regs=(0.1,)).fit(data)
     assert np.corrcoef(als.predict(test), truth)[0, 1] > 0.95
     additive = Additive().fit(data)
     assert np.corrcoef(additive.predict(test), truth)[0, 1] > 0.5

@@ -1,0 +1,72 @@
+"""The response prior: ALS + neighbours (``als-neighbours``) and the models that correct it."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from oncokg.gnn.baselines import NeighbourALS
+from oncokg.gnn.evaluate import evaluate_response, task_data
+from oncokg.gnn.predict import Predictor
+from oncokg.gnn.splits import make_split
+from oncokg.gnn.train import TrainConfig, evaluate_fit, fit_gnn
+
+
+def test_an_unseen_drug_borrows_its_neighbours_rows(export, features):
+    data = task_data(export, make_split(export, "drug-response", "cold-drug", seed=0), features)
+    prior = NeighbourALS().fit(data)
+    test_drugs = np.unique(data.split.part_pairs("test")[:, 0])
+    assert not prior.donors[test_drugs].any()
+    given = np.flatnonzero(prior.donors)
+    for drug in test_drugs:
+        row = prior.factors.drug[drug]
+        assert np.any(row != 0)
+        # a convex mix of donor rows: inside their range, column by column
+        donors = prior.factors.drug[given]
+        assert np.all(row >= donors.min(0) - 1e-9) and np.all(row <= donors.max(0) + 1e-9)
+    plain = evaluate_response(data, "test", prior.als.predict(data.split.part_pairs("test")))
+    mixed = evaluate_response(data, "test", prior.predict(data.split.part_pairs("test")))
+    assert plain["within_drug_r"] == 0 or not np.isfinite(plain["within_drug_r"]) or \
+        mixed["within_drug_r"] > plain["within_drug_r"]
+
+
+def test_out_of_fold_predictions_never_saw_their_pair(export, features):
+    """On pure noise the in-sample fit remembers the pairs; out-of-fold predictions cannot."""
+    data = task_data(export, make_split(export, "drug-response", "random", seed=0), features)
+    data.y = np.random.default_rng(1).normal(size=len(data.y))
+    prior = NeighbourALS().fit(data)
+    train = data.split.train
+    in_sample = np.corrcoef(prior.predict(data.split.pairs[train]), data.y[train])[0, 1]
+    held_out = np.corrcoef(prior.out_of_fold(data), data.y[train])[0, 1]
+    assert in_sample > 0.3 and abs(held_out) < 0.1
+
+
+def test_untrained_response_model_predicts_as_its_prior(export, features):
+    data = task_data(export, make_split(export, "drug-response", "cold-cell", seed=0), features)
+    prior = NeighbourALS().fit(data)
+    fit = fit_gnn(data, TrainConfig(epochs=1, lr=1e-12, hidden=16), seed=0, progress=False,
+                  response_prior=prior)
+    assert fit.history[0]["epoch"] == 0 and fit.model.response_prior is not None
+    expected = evaluate_response(data, "test", prior.predict(data.split.part_pairs("test")))
+    got = evaluate_fit(fit, data, "test", fit.messages)
+    for metric in ("within_drug_r", "rmse"):
+        assert np.isclose(got[metric], expected[metric], atol=1e-4)
+
+
+def test_saved_response_model_keeps_its_prior(response_artifact, export, features):
+    path, _ = response_artifact
+    predictor = Predictor.load(path)
+    held = predictor.model.response_prior
+    assert held is not None and bool(held.donor.any())
+    data = task_data(export, make_split(export, "drug-response", "cold-drug", seed=0), features)
+    prior = NeighbourALS().fit(data)
+    assert torch.allclose(held.drug, torch.as_tensor(prior.factors.drug, dtype=torch.float32),
+                          atol=1e-5)
+    # a new compound is placed by its structural neighbours, through the same featurizer
+    smiles = "c1ccc2ncnc(NCC)c2c1"
+    x = predictor.featurize(smiles)[None]
+    expected = prior.predict_new(x.numpy(), np.c_[np.zeros(3, int), np.arange(3)])
+    with torch.no_grad():
+        held.s.zero_()   # the prior alone
+    got = predictor.ln_ic50_matrix(predictor.smiles_embeddings([smiles]), np.arange(3))[0]
+    assert np.allclose(got, expected, atol=1e-3)
