@@ -39,7 +39,7 @@ from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from oncokg.contract.errors import UnknownSettingError
-from oncokg.contract.tasks import SENSITIVE_QUANTILE, TARGET_EDGE
+from oncokg.contract.tasks import TARGET_EDGE
 from oncokg.gnn.evaluate import TaskData, evaluate_response, pair_matrix
 from oncokg.gnn.features import drug_neighbour_weights, tanimoto, top_k_mix
 
@@ -143,13 +143,11 @@ class Factors:
     cell: np.ndarray
 
     def predict(self, pairs: np.ndarray) -> np.ndarray:
-        drug, cell = self.drug[pairs[:, 0]], self.cell[pairs[:, 1]]
-        return self.mu + drug[:, 0] + cell[:, 0] + (drug[:, 1:] * cell[:, 1:]).sum(1)
+        return self.pair_values(self.drug[pairs[:, 0]], self.cell[pairs[:, 1]])
 
-    def matrix(self, drug_rows: np.ndarray) -> np.ndarray:
-        """Predictions of ``drug_rows`` (n, 1 + rank) against every cell line."""
-        return (self.mu + drug_rows[:, :1] + self.cell[:, 0][None]
-                + drug_rows[:, 1:] @ self.cell[:, 1:].T)
+    def pair_values(self, drug: np.ndarray, cell: np.ndarray) -> np.ndarray:
+        """Predictions of drug rows against cell rows, row by row."""
+        return self.mu + drug[:, 0] + cell[:, 0] + (drug[:, 1:] * cell[:, 1:]).sum(1)
 
 
 def als_factors(pairs: np.ndarray, y: np.ndarray, sizes: tuple[int, int], rank: int,
@@ -198,12 +196,14 @@ class NeighbourALS(ResponseBaseline):
 
     name = "als-neighbours"
 
-    def __init__(self, drug_k: int = 20, cell_k: int = 100, folds: int = 5,
-                 seed: int = 0) -> None:
+    def __init__(self, drug_k: int = 20, cell_k: int = 100, folds: int = 5, seed: int = 0,
+                 als: ALS | None = None) -> None:
+        """``als``: an ``als`` baseline already fitted on the same split (fitted here if not)."""
         self.drug_k, self.cell_k, self.folds, self.seed = drug_k, cell_k, folds, seed
+        self.als = als
 
     def fit(self, data: TaskData) -> NeighbourALS:
-        self.als = ALS(seed=self.seed).fit(data)
+        self.als = self.als or ALS(seed=self.seed).fit(data)
         f = data.features
         self.fp = f.drug_x[:, : f.settings.fp_bits].numpy() > 0
         self.fp[~f.drug_has_structure.numpy()] = False
@@ -250,15 +250,7 @@ class NeighbourALS(ResponseBaseline):
 
     def predict_new(self, drug_x: np.ndarray, pairs: np.ndarray) -> np.ndarray:
         rows = self.new_drug_rows(drug_x[:, : self.fp.shape[1]])[pairs[:, 0]]
-        cell = self.factors.cell[pairs[:, 1]]
-        return self.factors.mu + rows[:, 0] + cell[:, 0] + (rows[:, 1:] * cell[:, 1:]).sum(1)
-
-    def thresholds(self) -> np.ndarray:
-        """Each drug's predicted :data:`SENSITIVE_QUANTILE` over every cell line."""
-        return np.concatenate([
-            np.quantile(self.factors.matrix(self.factors.drug[start:start + 1024]),
-                        SENSITIVE_QUANTILE, axis=1)
-            for start in range(0, len(self.factors.drug), 1024)])
+        return self.factors.pair_values(rows, self.factors.cell[pairs[:, 1]])
 
     def out_of_fold(self, data: TaskData) -> np.ndarray:
         """Predictions for the training pairs from fits that did not see them: the training

@@ -371,12 +371,13 @@ class ResponsePrior(nn.Module):
         self.g = nn.Parameter(torch.tensor(3.0))
 
     @torch.no_grad()
-    def set(self, mu: float, drug, cell, threshold, donor, y_mean: float, y_std: float) -> None:
-        """Hold a fitted prior (numpy rows) and the model's label scaling."""
-        for name, value in (("drug", drug), ("cell", cell), ("threshold", threshold),
-                            ("donor", donor)):
+    def set(self, mu: float, drug, cell, donor, y_mean: float, y_std: float) -> None:
+        """Hold a fitted prior (numpy rows) and the model's label scaling; derive ``t``."""
+        for name, value in (("drug", drug), ("cell", cell), ("donor", donor)):
             getattr(self, name).copy_(torch.as_tensor(value))
         self.scale.copy_(torch.tensor([mu, y_mean, y_std]))
+        self.threshold.copy_(torch.cat([self._thresholds(block)
+                                        for block in self.drug.split(1024)]))
 
     def columns(self, inputs: dict[str, torch.Tensor],
                 node_ids: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
@@ -397,8 +398,12 @@ class ResponsePrior(nn.Module):
         donors = torch.nonzero(self.donor).ravel()
         weights = drug_neighbour_weights(fp[n_graph:], fp[donors.numpy()])
         rows = torch.from_numpy((weights @ self.drug[donors].numpy()).astype("float32"))
+        return torch.cat([rows, self._thresholds(rows)[:, None]], dim=1)
+
+    def _thresholds(self, rows: torch.Tensor) -> torch.Tensor:
+        """``t`` of drug rows: their predicted 20th percentile (standardized) over every line."""
         z = self._z(rows[:, :1] + self.cell[:, 0][None] + rows[:, 1:] @ self.cell[:, 1:].T)
-        return torch.cat([rows, torch.quantile(z, SENSITIVE_QUANTILE, dim=1)[:, None]], dim=1)
+        return torch.quantile(z, SENSITIVE_QUANTILE, dim=1)
 
     def _z(self, centred: torch.Tensor) -> torch.Tensor:
         mu, y_mean, y_std = self.scale

@@ -33,6 +33,7 @@ from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import RESPONSE_EDGE, Task
 from oncokg.gnn.artifact import build_artifact
 from oncokg.gnn.baselines import (
+    ALS,
     RESPONSE_BASELINES,
     TARGET_BASELINES,
     NeighbourALS,
@@ -338,9 +339,8 @@ def hold_prior(model: LinkModel, prior: NeighbourALS, data: TaskData, y_mean: fl
     """Put the fitted ``prior`` into ``model``; returns the standardized out-of-fold prior of
     every supervision pair (NaN outside training), what the correction learns against."""
     factors = prior.factors
-    model.response_prior.set(factors.mu, factors.drug, factors.cell, prior.thresholds(),
-                             prior.donors, y_mean, y_std)
-    model.response_prior.threshold.sub_(y_mean).div_(y_std)
+    model.response_prior.set(factors.mu, factors.drug, factors.cell, prior.donors, y_mean,
+                             y_std)
     base = np.full(len(data.split.pairs), np.nan)
     base[data.split.train] = prior.out_of_fold(data)
     return torch.tensor((base - y_mean) / y_std, dtype=torch.float32)
@@ -474,12 +474,15 @@ def _at(fit: FitResult, label: str, idx: np.ndarray) -> torch.Tensor:
 
 def fit_baselines(data: TaskData, names: Sequence[str], seed: int) -> list[tuple]:
     """``(name, fitted baseline, seconds)`` for each named baseline on ``data.split``."""
-    out = []
+    out, fitted = [], {}
     for name in names:
         started = time.perf_counter()
         cls = resolve_baseline(name)
         baseline = cls(seed=seed) if name in SEEDED_BASELINES else cls()
+        if name == NeighbourALS.name:
+            baseline.als = fitted.get(ALS.name)   # the same grid on the same split: reuse
         baseline.fit(data)
+        fitted[name] = baseline
         out.append((name, baseline, time.perf_counter() - started))
     return out
 
