@@ -8,7 +8,7 @@ Read-only is enforced twice, and neither depends on parsing Cypher here:
    operators that are read-only to Neo4j but not to us: ``LOAD CSV`` (reads files and URLs),
    ``CALL … IN TRANSACTIONS`` (commits on its own), ``TERMINATE TRANSACTIONS``, and calls to
    the procedures in ``REFUSED_PROCEDURES`` (statistics resets, file loaders and exporters).
-2. **While running**, the query runs in a managed *read* transaction (``execute_read`` in a
+2. **While running**, the query runs in an explicit *read* transaction (in a
    ``READ_ACCESS`` session), in which Neo4j itself rejects any write.
 
 Every value reaches Neo4j as a parameter. Results stop at a row limit (default 1000; the
@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 import neo4j
 import pandas as pd
-from neo4j.exceptions import CypherSyntaxError, Neo4jError
+from neo4j.exceptions import CypherSyntaxError, DriverError, Neo4jError
 
 from oncokg.contract.names import AmbiguousName, NameIndex, NameNotFound, text_forms
 from oncokg.kg.connection import graph
@@ -40,6 +40,8 @@ DEFAULT_TIMEOUT_S = 60.0
 #: (and no transaction timeout covers parsing), so deeper queries are refused before sending.
 MAX_QUERY_CHARS = 100_000
 MAX_NESTING = 100
+#: The first pause before retrying a transient failure; it doubles on each retry.
+RETRY_FIRST_DELAY_S = 0.25
 
 #: Plan operators that Neo4j counts as reads but that reach outside the graph or commit.
 REFUSED_OPERATORS = {
@@ -141,7 +143,8 @@ class Runner:
     def check(self, text: str, params: Mapping[str, object] | None = None) -> str:
         """Plan ``text`` with EXPLAIN and refuse anything but a pure read; returns its type."""
         _check_size(text, "the query")
-        return self._check(text, dict(params or {}), DEFAULT_TIMEOUT_S, "the query")
+        return self._check(text, dict(params or {}), "the query", DEFAULT_TIMEOUT_S,
+                           time.monotonic() + DEFAULT_TIMEOUT_S)
 
     # -- internals -----------------------------------------------------------------------
     def _execute(self, text: str, params: dict, limit: int, timeout: float | None,
@@ -150,26 +153,18 @@ class Runner:
         timeout = _check_timeout(timeout)
         _check_size(text, label)
         started = time.perf_counter()
-        self._check(text, params, timeout, label)
-
-        @neo4j.unit_of_work(timeout=timeout)
-        def work(tx: neo4j.ManagedTransaction):
-            result = tx.run(text, params)
-            keys = list(result.keys())
-            rows = []
-            truncated = False
-            for record in result:
-                if len(rows) == limit:
-                    truncated = True
-                    break
-                rows.append(record.values())
-            return keys, rows, truncated
-
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            with self._session(fetch_size=min(limit + 1, 1000)) as session:
-                keys, rows, truncated = session.execute_read(work)
+            self._check(text, params, label, timeout, deadline)
+            keys, rows, truncated = self._read(text, params, limit, deadline)
         except Neo4jError as exc:
             raise _query_error(exc, label, timeout) from None
+        except DriverError as exc:
+            if deadline is None or time.monotonic() < deadline:
+                raise
+            raise QueryError(f"{label} did not finish within the timeout of {timeout:g} s: "
+                             f"Neo4j did not answer ({type(exc).__name__}); raise it with "
+                             "timeout= / --timeout or check `oncokg neo4j status`") from None
         frame = _frame(keys, rows)
         frame.attrs.update(truncated=truncated, limit=limit, params=params,
                            seconds=round(time.perf_counter() - started, 3))
@@ -181,10 +176,12 @@ class Runner:
             )
         return frame
 
-    def _check(self, text: str, params: dict, timeout: float | None, label: str) -> str:
+    def _check(self, text: str, params: dict, label: str, timeout: float | None,
+               deadline: float | None) -> str:
         try:
-            with self._session() as session:
-                result = session.run(neo4j.Query(_EXPLAIN + text, timeout=timeout), params)
+            with self._session(deadline, disable_auto_commit_retries=True) as session:
+                result = session.run(neo4j.Query(_EXPLAIN + text, timeout=_left(deadline)),
+                                     params)
                 summary = result.consume()
         except Neo4jError as exc:
             raise _query_error(exc, label, timeout, prefix=len(_EXPLAIN)) from None
@@ -203,7 +200,30 @@ class Runner:
                                      "or reaches outside the graph")
         return kind
 
-    def _session(self, **config):
+    def _read(self, text: str, params: dict, limit: int, deadline: float | None
+              ) -> tuple[list[str], list[list], bool]:
+        """Run ``text`` in a read transaction, retrying transient failures until ``deadline``.
+
+        The driver's own retry loop starts its clock after the first attempt and gives every
+        attempt the full timeout, so a query could run for several timeouts; here each attempt
+        gets only the time left, and no retry starts once the deadline has passed.
+        """
+        delay = RETRY_FIRST_DELAY_S
+        while True:
+            try:
+                with (self._session(deadline, fetch_size=min(limit + 1, 1000)) as session,
+                      session.begin_transaction(timeout=_left(deadline)) as tx):
+                    return _fetch(tx.run(text, params), limit)
+            except (Neo4jError, DriverError) as exc:
+                left = _left(deadline)
+                if not exc.is_retryable() or (left is not None and left <= delay):
+                    raise
+            time.sleep(delay)
+            delay *= 2
+
+    def _session(self, deadline: float | None = None, **config):
+        if deadline is not None:
+            config["connection_acquisition_timeout"] = _left(deadline)
         return self.driver.session(database=self.database,
                                    default_access_mode=neo4j.READ_ACCESS, **config)
 
@@ -312,6 +332,22 @@ def _plain(value: object) -> object:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def _fetch(result: neo4j.Result, limit: int) -> tuple[list[str], list[list], bool]:
+    """The keys and at most ``limit`` rows of ``result``, and whether more rows existed."""
+    keys = list(result.keys())
+    rows = []
+    for record in result:
+        if len(rows) == limit:
+            return keys, rows, True
+        rows.append(record.values())
+    return keys, rows, False
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds until ``deadline`` (at least a millisecond), or None without one."""
+    return None if deadline is None else max(deadline - time.monotonic(), 0.001)
 
 
 def _check_limit(limit: int) -> int:

@@ -6,8 +6,11 @@ is checked against a snapshot of data, tokens, schema and users taken before it.
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 
+import neo4j
 import pytest
 
 from oncokg import queries
@@ -179,6 +182,36 @@ def test_timeout_stops_a_long_query(small_graph):
     assert time.perf_counter() - started < 10
     with pytest.raises(QueryError, match="timeout must be a positive number"):
         queries.cypher("RETURN 1", timeout=0, driver=small_graph)
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never says a word (a hung or foreign server)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def accept():
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"bolt://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+    for connection in held:
+        connection.close()
+
+
+def test_timeout_bounds_the_wall_time_when_the_server_does_not_answer(silent_server):
+    # The driver alone would wait 30 s for the handshake, then retry for 15 s more.
+    with neo4j.GraphDatabase.driver(silent_server, auth=("neo4j", "x")) as driver:
+        started = time.perf_counter()
+        with pytest.raises(QueryError, match="did not finish within the timeout of 1.5 s: "
+                                             "Neo4j did not answer"):
+            queries.cypher("RETURN 1", timeout=1.5, driver=driver)
+        assert time.perf_counter() - started < 3.5
 
 
 def test_nodes_relationships_and_paths_become_plain_values(small_graph):
