@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from oncokg.app.load import load_into_graph
+from oncokg.contract.schema import NODE_TYPES, REL_TYPES, SCHEMA
 from oncokg.kg.connection import open_driver
 from oncokg.kg.settings import ConnectionSettings
 from oncokg.kg.writer import apply_schema
@@ -91,6 +93,32 @@ def counts(driver) -> dict[str, int]:
     return out
 
 
+def graph_dump(driver) -> dict:
+    """Every node and relationship of the schema's labels and types with all properties,
+    keyed by label and key (relationships by type, endpoint keys and identity), plus the
+    schema's constraints and indexes."""
+    graph: dict = {}
+    with driver.session() as session:
+        for node in NODE_TYPES:
+            query = f"MATCH (n:{node.label}) RETURN n.{node.key} AS k, properties(n) AS p"
+            for record in session.run(query):
+                graph[(node.label, record["k"])] = record["p"]
+        for rel in REL_TYPES:
+            start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
+            query = (f"MATCH (a:{start.label})-[r:{rel.type}]->(b:{end.label}) "
+                     f"RETURN a.{start.key} AS s, b.{end.key} AS e, properties(r) AS p")
+            for record in session.run(query):
+                identity = tuple(record["p"].get(c) for c in rel.identity)
+                key = (rel.type, record["s"], record["e"], identity)
+                assert key not in graph, f"two {rel.type} relationships {key}"
+                graph[key] = record["p"]
+        graph["constraints"] = sorted(tuple(r.values()) for r in session.run(
+            "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties"))
+        graph["indexes"] = sorted(tuple(r.values()) for r in session.run(
+            "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, state"))
+    return graph
+
+
 def _graph_with(driver, data_dir, content: str, sources: tuple[str, ...]):
     """The graph holding ``sources`` (loaded once, again only after another graph replaced it)."""
     if _state.get("content") != content:
@@ -123,3 +151,30 @@ def release8_graph(driver, data_dir):
 def graph_load(loaded_graph):
     """The ``GraphLoad`` outcome of the session's full load (per-source figures, reports)."""
     return _state["default"]
+
+
+@pytest.fixture
+def mirror(tmp_path: Path, data_dir: Path) -> Callable[..., Path]:
+    """A temp data dir of symlinks to the real files, with one file replaced by a copy.
+
+    ``mirror("civic/x.tsv", transform)`` writes ``transform(original bytes)`` in place of
+    that file and returns the temp data dir. The real data is never modified.
+    """
+    root = tmp_path / "data"
+    for sub in data_dir.iterdir():
+        if sub.is_dir():
+            (root / sub.name).mkdir(parents=True)
+            for file in sub.iterdir():
+                (root / sub.name / file.name).symlink_to(file)
+
+    def _mirror(relpath: str | None = None,
+                transform: Callable[[bytes], bytes] | None = None) -> Path:
+        if relpath is not None:
+            target = root / relpath
+            original = (data_dir / relpath).read_bytes()
+            target.unlink()
+            if transform is not None:
+                target.write_bytes(transform(original))
+        return root
+
+    return _mirror

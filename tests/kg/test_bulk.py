@@ -11,14 +11,13 @@ import pandas as pd
 import pytest
 
 from oncokg.app.load import bulk_load_into_graph
-from oncokg.contract.schema import NODE_TYPES, REL_TYPES, SCHEMA
 from oncokg.contract.tables import NodeTable, RelTable
 from oncokg.kg.bulk import BulkImportError, build_graph, merge_tables
 from oncokg.kg.connection import open_driver
 from oncokg.kg.server import ManagedServer
 from oncokg.kg.settings import ConnectionSettings, ServerSettings
 from oncokg.loaders import DEFAULT_SOURCES
-from tests.conftest import counts, free_port
+from tests.conftest import counts, free_port, graph_dump
 
 #: Starts a real Neo4j server of its own.
 pytestmark = pytest.mark.neo4j
@@ -38,36 +37,10 @@ def bulk(tmp_path_factory, data_dir):
     server.stop()
 
 
-def _dump(driver) -> dict:
-    """Every node and relationship of the schema's labels and types with all properties,
-    keyed by label and key (relationships by type, endpoint keys and identity), plus the
-    schema's constraints and indexes."""
-    graph: dict = {}
-    with driver.session() as session:
-        for node in NODE_TYPES:
-            query = f"MATCH (n:{node.label}) RETURN n.{node.key} AS k, properties(n) AS p"
-            for record in session.run(query):
-                graph[(node.label, record["k"])] = record["p"]
-        for rel in REL_TYPES:
-            start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
-            query = (f"MATCH (a:{start.label})-[r:{rel.type}]->(b:{end.label}) "
-                     f"RETURN a.{start.key} AS s, b.{end.key} AS e, properties(r) AS p")
-            for record in session.run(query):
-                identity = tuple(record["p"].get(c) for c in rel.identity)
-                key = (rel.type, record["s"], record["e"], identity)
-                assert key not in graph, f"two {rel.type} relationships {key}"
-                graph[key] = record["p"]
-        graph["constraints"] = sorted(tuple(r.values()) for r in session.run(
-            "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties"))
-        graph["indexes"] = sorted(tuple(r.values()) for r in session.run(
-            "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, state"))
-    return graph
-
-
 def test_bulk_build_is_the_merge_build(bulk, loaded_graph, graph_load):
     _, driver, outcome = bulk
     assert counts(driver) == counts(loaded_graph)
-    merged, imported = _dump(loaded_graph), _dump(driver)
+    merged, imported = graph_dump(loaded_graph), graph_dump(driver)
     assert merged.keys() == imported.keys()
     different = [key for key in merged if merged[key] != imported[key]]
     assert not different, (f"{len(different)} differ, e.g. {different[0]}: "

@@ -1,4 +1,5 @@
-"""Shared fixtures: the reference data dir, cached loads, and corrupted copies of real files."""
+"""Shared fixtures: the reference data dir and cached loads (corrupted copies of real files:
+``mirror`` in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -35,30 +36,3 @@ def load(data_dir: Path) -> Callable[[str], LoadResult]:
         return cache[name]
 
     return _load
-
-
-@pytest.fixture
-def mirror(tmp_path: Path, data_dir: Path) -> Callable[..., Path]:
-    """A temp data dir of symlinks to the real files, with one file replaced by a copy.
-
-    ``mirror("civic/x.tsv", transform)`` writes ``transform(original bytes)`` in place of
-    that file and returns the temp data dir. The real data is never modified.
-    """
-    root = tmp_path / "data"
-    for sub in data_dir.iterdir():
-        if sub.is_dir():
-            (root / sub.name).mkdir(parents=True)
-            for file in sub.iterdir():
-                (root / sub.name / file.name).symlink_to(file)
-
-    def _mirror(relpath: str | None = None,
-                transform: Callable[[bytes], bytes] | None = None) -> Path:
-        if relpath is not None:
-            target = root / relpath
-            original = (data_dir / relpath).read_bytes()
-            target.unlink()
-            if transform is not None:
-                target.write_bytes(transform(original))
-        return root
-
-    return _mirror
