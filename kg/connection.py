@@ -64,7 +64,8 @@ def open_driver(
 
 
 @contextmanager
-def graph(settings: ConnectionSettings | None = None) -> Iterator[tuple[neo4j.Driver, str | None]]:
+def graph(settings: ConnectionSettings | None = None, timeout_s: float = 5.0
+          ) -> Iterator[tuple[neo4j.Driver, str | None]]:
     """Context manager yielding ``(driver, database)`` and closing the driver afterwards.
 
     A connection lost or a database error inside the block becomes ``GraphUnavailable``
@@ -72,7 +73,7 @@ def graph(settings: ConnectionSettings | None = None) -> Iterator[tuple[neo4j.Dr
     says to rerun.
     """
     settings = settings or ConnectionSettings.from_env()
-    driver = open_driver(settings)
+    driver = open_driver(settings, timeout_s)
     try:
         yield driver, settings.database
     except (Neo4jError, DriverError) as exc:

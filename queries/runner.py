@@ -35,6 +35,8 @@ from oncokg.queries.library import get_query, library
 
 DEFAULT_LIMIT = 1000
 DEFAULT_TIMEOUT_S = 60.0
+#: How long opening a connection may take (less when the query's own timeout is shorter).
+CONNECT_TIMEOUT_S = 5.0
 #: The longest query text the runner sends (characters), and the deepest nesting of brackets
 #: outside string literals: Neo4j's parser takes minutes on a few thousand nested parentheses
 #: (and no transaction timeout covers parsing), so deeper queries are refused before sending.
@@ -94,8 +96,8 @@ class Runner:
 
     @classmethod
     @contextmanager
-    def connect(cls, database: str | None = None):
-        with graph() as (driver, default_database):
+    def connect(cls, database: str | None = None, timeout_s: float = CONNECT_TIMEOUT_S):
+        with graph(timeout_s=timeout_s) as (driver, default_database):
             yield cls(driver, database or default_database)
 
     def run(self, name: str, /, params: Mapping[str, object] | None = None, *,
@@ -240,7 +242,7 @@ def run(name: str, /, params: Mapping[str, object] | None = None, *,
     parameter, a timeout or a Neo4j error.
     """
     get_query(name)  # fail on an unknown name before connecting
-    with _runner(driver, database) as runner:
+    with _runner(driver, database, timeout) as runner:
         return runner.run(name, params, limit=limit, timeout=timeout, **kwparams)
 
 
@@ -253,7 +255,7 @@ def cypher(text: str, /, params: Mapping[str, object] | None = None, *,
     Anything that would write, change the schema, administer the server, load files or
     commit on its own is refused with ``QueryError`` before it runs.
     """
-    with _runner(driver, database) as runner:
+    with _runner(driver, database, timeout) as runner:
         return runner.cypher(text, params, limit=limit, timeout=timeout, **kwparams)
 
 
@@ -278,11 +280,15 @@ def describe(name: str) -> str:
 
 
 @contextmanager
-def _runner(driver: neo4j.Driver | None, database: str | None):
+def _runner(driver: neo4j.Driver | None, database: str | None, timeout: float | None):
+    """A runner on ``driver``, or on a connection opened for the call: its connecting counts
+    against ``timeout`` too (at most ``CONNECT_TIMEOUT_S``)."""
     if driver is not None:
         yield Runner(driver, database)
     else:
-        with Runner.connect(database) as runner:
+        timeout = _check_timeout(timeout)
+        with Runner.connect(database, min(timeout or CONNECT_TIMEOUT_S,
+                                          CONNECT_TIMEOUT_S)) as runner:
             yield runner
 
 

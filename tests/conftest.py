@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -178,3 +179,23 @@ def mirror(tmp_path: Path, data_dir: Path) -> Callable[..., Path]:
         return root
 
     return _mirror
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never says a word (a hung or foreign server)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def accept():
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"bolt://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+    for connection in held:
+        connection.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,17 @@ def test_neo4j_down_gives_one_line(monkeypatch):
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit), args
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "127.0.0.1:9" in lines[0], result.stderr
+
+
+def test_query_timeout_bounds_connecting_to_a_silent_server(monkeypatch, silent_server):
+    monkeypatch.setenv("NEO4J_URI", silent_server)
+    monkeypatch.setenv("NEO4J_PASSWORD", "irrelevant")
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, ["cypher", "RETURN 1", "--timeout", "1"])
+    assert time.perf_counter() - started < 3  # not the 5 s a connection may otherwise take
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is not reachable" in lines[0], result.stderr
 
 
 @pytest.mark.parametrize("env", [{"NEO4J_URI": "garbage", "NEO4J_PASSWORD": "x"},

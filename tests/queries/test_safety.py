@@ -6,8 +6,6 @@ is checked against a snapshot of data, tokens, schema and users taken before it.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import neo4j
@@ -182,26 +180,6 @@ def test_timeout_stops_a_long_query(small_graph):
     assert time.perf_counter() - started < 10
     with pytest.raises(QueryError, match="timeout must be a positive number"):
         queries.cypher("RETURN 1", timeout=0, driver=small_graph)
-
-
-@pytest.fixture
-def silent_server():
-    """A port that accepts connections and never says a word (a hung or foreign server)."""
-    server = socket.create_server(("127.0.0.1", 0))
-    held = []
-
-    def accept():
-        while True:
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                return
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"bolt://127.0.0.1:{server.getsockname()[1]}"
-    server.close()
-    for connection in held:
-        connection.close()
 
 
 def test_timeout_bounds_the_wall_time_when_the_server_does_not_answer(silent_server):
