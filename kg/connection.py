@@ -17,6 +17,9 @@ from neo4j.exceptions import (
 from oncokg.contract.errors import OncoKGError
 from oncokg.kg.settings import ConnectionSettings
 
+#: The error Neo4j answers every login with, right password or not, after repeated failures.
+AUTH_RATE_LIMIT = "Neo.ClientError.Security.AuthenticationRateLimit"
+
 
 class GraphUnavailable(OncoKGError):
     """Neo4j cannot be reached or refuses the credentials."""
@@ -58,6 +61,11 @@ def open_driver(
         raise GraphUnavailable(f"Neo4j at {settings.uri} is not reachable{hint}: {exc}") from None
     except (Neo4jError, DriverError) as exc:
         driver.close()
+        if getattr(exc, "code", None) == AUTH_RATE_LIMIT:
+            raise GraphUnavailable(
+                f"Neo4j at {settings.describe()} locked the login after too many wrong "
+                "passwords in a row: check the password (NEO4J_PASSWORD) and retry in a few "
+                "seconds (Neo4j's dbms.security.auth_lock_time, 5 s by default)") from None
         raise GraphUnavailable(f"Neo4j at {settings.describe()} refused the connection: "
                                f"{_reason(exc)}") from None
     return driver

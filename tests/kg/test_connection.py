@@ -34,6 +34,24 @@ def test_wrong_password_is_a_clear_error(driver):
     assert time.monotonic() - started < 10
 
 
+def test_login_locked_after_wrong_passwords_is_a_clear_error(driver):
+    """Neo4j's failed-login limit, tripped for real on a user of the test's own."""
+    real = ConnectionSettings.from_env()
+    driver.execute_query("CREATE USER oncokg_probe IF NOT EXISTS SET PASSWORD 'probe-secret' "
+                         "CHANGE NOT REQUIRED", database_="system")
+    try:
+        wrong = ConnectionSettings(real.uri, "oncokg_probe", "wrong", None, False)
+        for _ in range(3):
+            with pytest.raises(GraphUnavailable, match="refused the credentials"):
+                open_driver(wrong, timeout_s=3.0)
+        right = ConnectionSettings(real.uri, "oncokg_probe", "probe-secret", None, False)
+        with pytest.raises(GraphUnavailable, match="locked the login after too many wrong "
+                                                   "passwords.*retry in a few seconds"):
+            open_driver(right, timeout_s=3.0)
+    finally:
+        driver.execute_query("DROP USER oncokg_probe IF EXISTS", database_="system")
+
+
 def test_environment_overrides_the_managed_server(monkeypatch):
     monkeypatch.setenv("NEO4J_URI", "neo4j://graph.example:7687")
     monkeypatch.setenv("NEO4J_USER", "reader")
