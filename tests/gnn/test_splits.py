@@ -159,3 +159,24 @@ def test_one_response_dataset_is_learned_and_the_others_leave_the_graph(export):
     results = train(both, task="drug-response", split="random", seeds=(0,), epochs=2,
                     baselines=False, progress=False, dataset="OTHER")
     assert results.release.endswith("responses: OTHER")
+
+
+def test_held_out_nodes_leave_the_export_with_every_edge_they_touch(export):
+    drugs = export.keys("Drug")
+    held = [1, 3]
+    reduced = export.without_nodes("Drug", held)
+    assert reduced.keys("Drug") == [k for i, k in enumerate(drugs) if i not in held]
+    for key, frame in export.edges.items():
+        kept = reduced.edges[key]
+        touching = np.zeros(len(frame), dtype=bool)
+        for end, column in ((key[0], "src"), (key[2], "dst")):
+            if end == "Drug":
+                touching |= frame[column].isin(held).to_numpy()
+        assert len(kept) == (~touching).sum(), key
+        # every kept edge still joins the same keys
+        assert _named(kept, reduced, key) == _named(frame[~touching], export, key), key
+
+
+def _named(frame, export, key) -> set[tuple[str, str]]:
+    return {(export.keys(key[0])[s], export.keys(key[2])[d])
+            for s, d in zip(frame["src"], frame["dst"], strict=True)}
