@@ -83,7 +83,8 @@ def release8_compounds(export, directory: Path) -> pd.DataFrame:
         sources = {source.split(":", 1)[0] for source in drug.sources}
         if "gdsc_drugs" not in sources or sources & set(OLDER_DRUG_SOURCES):
             continue
-        smiles = drug.smiles or wheel_smiles.get(normalize_name(drug.name))
+        smiles = (drug.smiles if isinstance(drug.smiles, str) and drug.smiles
+                  else wheel_smiles.get(normalize_name(drug.name)))
         if smiles and index in targets.index:
             rows.append({"name": drug.name, "smiles": smiles, "targets": targets[index],
                          "drug": index})
