@@ -80,6 +80,12 @@ class Selection:
             return tuple(n.label for n in NODE_TYPES if n.label in ends)
         return tuple(n.label for n in NODE_TYPES)
 
+    @classmethod
+    def of(cls, export: GraphExport) -> Selection | None:
+        """The selection an export was made with (``None``: the whole graph)."""
+        state = export.manifest.get("selection")
+        return None if state is None else cls.from_state(state)
+
     def describe(self) -> str:
         """One line naming what the selection keeps (``whole graph`` when empty)."""
         parts = [f"{name} {', '.join(map(str, value))}" for name, value in (
@@ -114,11 +120,11 @@ def select(export: GraphExport, selection: Selection) -> GraphExport:
     licence_of = export.manifest.get("source_licences", {})
     allowed = _allowed_tags(export, selection, licence_of)
     nodes: dict[str, np.ndarray] = {}
+    node_frames = dict(export.nodes)
     for label in selection.kept_labels():
-        frame = export.nodes.get(label)
-        if frame is None:
+        if label not in export.nodes:
             continue
-        keep, frame = _by_provenance(frame, allowed)
+        keep, node_frames[label] = _by_provenance(export.nodes[label], allowed)
         _count(left, "provenance", label, (~keep).sum())
         nodes[label] = keep
     edges: dict[EdgeKey, np.ndarray] = {}
@@ -138,7 +144,8 @@ def select(export: GraphExport, selection: Selection) -> GraphExport:
         for label, keep in nodes.items():
             _count(left, "beyond hops", label, (keep & ~reached[label]).sum())
             nodes[label] = keep & reached[label]
-    return _subset(export, selection, nodes, edges, frames, left)
+    trimmed = GraphExport(node_frames, frames, export.manifest, export.profiles)
+    return _subset(trimmed, selection, nodes, edges, left)
 
 
 def _allowed_tags(export: GraphExport, selection: Selection,
@@ -252,8 +259,7 @@ def _parse_seed(seed: str) -> tuple[str, str | None, tuple[str, ...]]:
 
 
 def _subset(export: GraphExport, selection: Selection, nodes: dict[str, np.ndarray],
-            edges: dict[EdgeKey, np.ndarray], frames: dict[EdgeKey, pd.DataFrame],
-            left: dict[str, dict[str, int]]) -> GraphExport:
+            edges: dict[EdgeKey, np.ndarray], left: dict[str, dict[str, int]]) -> GraphExport:
     """The export of the kept nodes and edges (indices renumbered), with the manifest."""
     kept_nodes, position = {}, {}
     for label, keep in nodes.items():
@@ -264,7 +270,7 @@ def _subset(export: GraphExport, selection: Selection, nodes: dict[str, np.ndarr
         start, rel_type, end = key
         if start not in nodes or end not in nodes:
             continue
-        frame = frames[key]
+        frame = export.edges[key]
         src, dst = frame["src"].to_numpy(), frame["dst"].to_numpy()
         ends = nodes[start][src] & nodes[end][dst]
         _count(left, "endpoint left out", rel_type, (keep & ~ends).sum())
@@ -275,7 +281,7 @@ def _subset(export: GraphExport, selection: Selection, nodes: dict[str, np.ndarr
         kept_edges[key] = frame.reset_index(drop=True)
     tags = sorted(_tags(GraphExport(kept_nodes, kept_edges)))
     manifest = build_manifest(
-        kept_nodes, kept_edges, export.manifest.get("release", "unknown"),
+        kept_nodes, kept_edges, "+".join(tags) or export.manifest.get("release", "unknown"),
         **{k: v for k, v in export.manifest.items()
            if k not in ("node_counts", "edge_counts", "labels", "files", "profile_files",
                         "profiles", "created", "release")},

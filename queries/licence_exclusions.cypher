@@ -11,25 +11,23 @@
 // returns: excluded (integer): nodes or relationships no allowed licence covers
 MATCH (s:Source)
 WITH collect([s.id, s.licence]) AS known, [l IN split($licences, ',') | trim(l)] AS allowed
-CALL (known, allowed) {
+CALL () {
   MATCH (n)
   WHERE n.sources IS NOT NULL
-  WITH n, [t IN n.sources | coalesce(head([k IN known WHERE k[0] = t | k[1]]), 'unknown')]
-    AS covered
-  WHERE none(l IN covered WHERE l IN allowed)
   UNWIND labels(n) AS name
-  RETURN 'node' AS kind, name, covered
+  RETURN 'node' AS kind, name, n.sources AS tags, count(*) AS entities
   UNION ALL
   MATCH ()-[r]->()
   WHERE r.sources IS NOT NULL
-  WITH r, [t IN r.sources | coalesce(head([k IN known WHERE k[0] = t | k[1]]), 'unknown')]
-    AS covered
-  WHERE none(l IN covered WHERE l IN allowed)
-  RETURN 'relationship' AS kind, type(r) AS name, covered
+  RETURN 'relationship' AS kind, type(r) AS name, r.sources AS tags, count(*) AS entities
 }
-WITH kind, name, count(*) AS excluded,
-  reduce(acc = [], l IN collect(covered) | acc + [x IN l WHERE NOT x IN acc]) AS licences
-UNWIND licences AS licence
-WITH kind, name, excluded, licence ORDER BY licence
+WITH kind, name, entities, allowed,
+  [t IN tags | coalesce(head([k IN known WHERE k[0] = t | k[1]]), 'unknown')] AS covered
+WHERE none(l IN covered WHERE l IN allowed)
+WITH kind, name, sum(entities) AS excluded, collect(covered) AS lists
+UNWIND lists AS list
+UNWIND list AS licence
+WITH kind, name, excluded, licence
+ORDER BY licence
 RETURN kind, name, collect(DISTINCT licence) AS licences, excluded
 ORDER BY kind DESC, name
