@@ -1,15 +1,15 @@
 // name: licence_exclusions
-// description: What a set of licences would exclude: per label and relationship type, the
-//   nodes and relationships none of whose sources comes under one of the given licences (what
-//   `oncokg export --licence-allow` leaves out), with the licences that do cover them. A
-//   release no Source node describes counts as "unknown".
+// description: What exporting under a set of licences would leave out, per label and type.
+//   Counts the nodes and relationships none of whose sources comes under one of the given
+//   licences (what `oncokg export --licence-allow` leaves out), with the licences that do
+//   cover them. A release no Source node describes counts as "unknown".
 // param: licences (string, default "CC0-1.0,CC-BY-4.0,MIT,Apache-2.0", example
 //   "CC0-1.0,CC-BY-4.0"): comma-separated licence ids to allow (the default: the open ones)
 // returns: kind (string): "node" or "relationship"
 // returns: name (string): label or relationship type
 // returns: licences (list<string>): the licences of the excluded entities' sources
 // returns: excluded (integer): nodes or relationships no allowed licence covers
-MATCH (s:Source)
+OPTIONAL MATCH (s:Source)
 WITH collect([s.id, s.licence]) AS known, [l IN split($licences, ',') | trim(l)] AS allowed
 CALL () {
   MATCH (n)
