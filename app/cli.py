@@ -12,6 +12,7 @@ from oncokg import loaders, queries
 from oncokg.app.cli_models import COMMANDS
 from oncokg.app.export import export_for_learning
 from oncokg.app.load import bulk_load_into_graph, check_bulk_target, load_into_graph
+from oncokg.app.releases import diff_sources, load_replacing
 from oncokg.contract.errors import OncoKGError
 from oncokg.contract.subgraph import Selection
 from oncokg.kg.connection import graph
@@ -234,6 +235,39 @@ def export(out: Path, labels: tuple[str, ...], rel_types: tuple[str, ...],
         click.echo(f"left out ({reason}): " + ", ".join(f"{n} {c:,}"
                                                       for n, c in by_name.items()))
     click.echo(f"export written to {out}")
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              envvar="ONCOKG_DATA_DIR", help="Local directory holding the source files.")
+@click.option("--ignore", multiple=True, help="Identity properties to ignore, so facts that "
+              "differ only in them match (e.g. dataset: GDSC v17 vs release 8 responses).")
+def diff(old: str, new: str, data_dir: Path | None, ignore: tuple[str, ...]) -> None:
+    """What source NEW adds, changes and removes against source OLD, per label and type
+    (e.g. `oncokg diff civic_2021 civic`); the graph is not touched."""
+    click.echo(diff_sources(old, new, data_dir, _names(ignore)).to_string(index=False))
+
+
+@main.command()
+@click.argument("new")
+@click.option("--retire", "old_tag", required=True, help="The release it replaces, as the "
+              "graph records it (name:release, e.g. civic:2021-08-01).")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              envvar="ONCOKG_DATA_DIR", help="Local directory holding the source files.")
+@click.option("--ignore", multiple=True, help="Identity properties the diff ignores.")
+def replace(new: str, old_tag: str, data_dir: Path | None, ignore: tuple[str, ...]) -> None:
+    """Load source NEW and retire an older release: print what the release adds, changes and
+    removes, then what left the graph (facts another source asserts stay)."""
+    with graph() as (driver, database):
+        done = load_replacing(driver, new, old_tag, data_dir, database=database,
+                              ignore=_names(ignore), progress=_say)
+    if done.diff is not None:
+        click.echo(done.diff.to_string(index=False))
+    if done.retired is not None:
+        click.echo(f"\nretired {old_tag}:")
+        click.echo(done.retired.to_string(index=False))
 
 
 def _say(message: str) -> None:
