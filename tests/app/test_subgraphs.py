@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from click.testing import CliRunner
 
 from oncokg import queries
+from oncokg.app.cli import main
 from oncokg.app.export import export_for_learning
 from oncokg.contract.export import GraphExport
 from oncokg.contract.licences import LICENCES, LicenceError
@@ -148,3 +150,18 @@ def test_bad_selections_fail_with_one_line_naming_the_value(full):
         select(full, Selection(sources=("chembl",)))
     with pytest.raises(SelectionError, match="TumorType has no property 'lineage'"):
         Selection(seeds=("TumorType:lineage=Lung",))
+
+
+def test_the_commands(loaded_graph, tmp_path):
+    out = tmp_path / "open"
+    result = CliRunner().invoke(main, ["export", "--out", str(out), "--open"])
+    assert result.exit_code == 0, result.output
+    assert "selection: licences CC0-1.0, CC-BY-4.0, MIT, Apache-2.0" in result.output
+    assert "left out (provenance): " in result.output
+    assert Selection.of(GraphExport.load(out)) == OPEN
+    result = CliRunner().invoke(main, ["export", "--out", str(out), "--seed", "Gene:NOTAGENE"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == \
+        "Error: seed 'Gene:NOTAGENE': no Gene 'NOTAGENE' in the export"
+    result = CliRunner().invoke(main, ["stats", "--licences"])
+    assert result.exit_code == 0 and "CC-BY-NC-4.0" in result.output
