@@ -128,7 +128,8 @@ def stats(sources: bool, licences: bool) -> None:
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("reports/load"), show_default=True,
               help="Where the per-source normalization reports go.")
-@click.option("--list", "list_sources", is_flag=True, help="List the sources and exit.")
+@click.option("--list", "list_sources", is_flag=True, help="List the sources (with their "
+              "licences) and exit.")
 @click.option("--bulk", is_flag=True, help="Build the graph afresh through Neo4j's offline "
               "importer (the managed server only; many times faster than MERGE).")
 @click.option("--replace", is_flag=True, help="With --bulk: replace a graph that holds data "
@@ -144,7 +145,8 @@ def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
     if list_sources:
         for name, source in loaders.SOURCES.items():
             default = "*" if name in loaders.DEFAULT_SOURCES else " "
-            click.echo(f"{default} {name:16} {source.provenance:28} {source.description}")
+            click.echo(f"{default} {name:16} {source.provenance:28} {source.licence:13} "
+                       f"{source.description}")
         for name, members in loaders.SOURCE_SETS.items():
             click.echo(f"  {name:16} set: {' '.join(members)}")
         return
