@@ -12,11 +12,13 @@ from oncokg import loaders, queries
 from oncokg.app.cli_models import COMMANDS
 from oncokg.app.export import export_for_learning
 from oncokg.app.load import bulk_load_into_graph, check_bulk_target, load_into_graph
+from oncokg.app.releases import diff_sources, load_replacing
 from oncokg.contract.errors import OncoKGError
+from oncokg.contract.subgraph import Selection
 from oncokg.kg.connection import graph
 from oncokg.kg.server import ManagedServer
 from oncokg.kg.settings import ConnectionSettings
-from oncokg.kg.stats import graph_counts, source_counts
+from oncokg.kg.stats import graph_counts, licence_counts, source_counts
 from oncokg.kg.writer import apply_schema
 
 
@@ -103,13 +105,18 @@ def schema_apply() -> None:
 
 @main.command()
 @click.option("--sources", is_flag=True, help="Also count relationships per source.")
-def stats(sources: bool) -> None:
+@click.option("--licences", is_flag=True, help="Also count nodes and relationships per "
+              "licence of their sources (count: some source under it; only: it alone).")
+def stats(sources: bool, licences: bool) -> None:
     """Print node counts per label and relationship counts per type."""
     with graph() as (driver, database):
         click.echo(graph_counts(driver, database).to_string(index=False))
         if sources:
             click.echo()
             click.echo(source_counts(driver, database).to_string(index=False))
+        if licences:
+            click.echo()
+            click.echo(licence_counts(driver, database).to_string(index=False))
 
 
 # -- loading sources -------------------------------------------------------------------------
@@ -121,7 +128,8 @@ def stats(sources: bool) -> None:
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("reports/load"), show_default=True,
               help="Where the per-source normalization reports go.")
-@click.option("--list", "list_sources", is_flag=True, help="List the sources and exit.")
+@click.option("--list", "list_sources", is_flag=True, help="List the sources (with their "
+              "licences) and exit.")
 @click.option("--bulk", is_flag=True, help="Build the graph afresh through Neo4j's offline "
               "importer (the managed server only; many times faster than MERGE).")
 @click.option("--replace", is_flag=True, help="With --bulk: replace a graph that holds data "
@@ -137,7 +145,8 @@ def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
     if list_sources:
         for name, source in loaders.SOURCES.items():
             default = "*" if name in loaders.DEFAULT_SOURCES else " "
-            click.echo(f"{default} {name:16} {source.provenance:28} {source.description}")
+            click.echo(f"{default} {name:16} {source.provenance:28} {source.licence:13} "
+                       f"{source.description}")
         for name, members in loaders.SOURCE_SETS.items():
             click.echo(f"  {name:16} set: {' '.join(members)}")
         return
@@ -171,20 +180,96 @@ def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
                f"(parse {outcome.parse_s:.1f}s, write {outcome.write_s:.1f}s)")
 
 
+def _names(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeated and comma-separated option values, in order, each once."""
+    return tuple(dict.fromkeys(p.strip() for v in values for p in v.split(",") if p.strip()))
+
+
+#: The repeatable selection options of ``export``: (option, parameter, help).
+_SELECTORS = (
+    ("--label", "labels", "Keep only these node labels (comma-separated or repeated; with "
+     "them, the types between them)."),
+    ("--rel-type", "rel_types", "Keep only these relationship types (without --label: and "
+     "the labels they join)."),
+    ("--source", "sources", "Keep what these sources assert (source name, e.g. civic, or "
+     "name:release)."),
+    ("--licence-allow", "licences", "Keep what sources under these licences assert (SPDX "
+     "ids, e.g. CC0-1.0,CC-BY-4.0; presets: open)."),
+    ("--dataset", "datasets", "Keep only the RESPONSE edges of these datasets (e.g. "
+     "'GDSC1 v17', 'GDSC2 r8')."),
+    ("--seed", "seeds", "Keep what lies within --hops of these nodes: Label:key[,key…] or "
+     "Label:property=value (repeatable)."),
+)
+
+
+def _selection_options(command):
+    for option, name, text in reversed(_SELECTORS):
+        command = click.option(option, name, multiple=True, help=text)(command)
+    return click.option("--open", "open_only", is_flag=True, help="Same as --licence-allow "
+                        "open: only what licences that allow commercial use cover.")(command)
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("runs/export"), show_default=True)
-def export(out: Path) -> None:
-    """Export the graph (every biological relationship, and the cell-line omics profiles
-    when it holds release-8 expression) for training without Neo4j."""
+@_selection_options
+@click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True)
+def export(out: Path, labels: tuple[str, ...], rel_types: tuple[str, ...],
+           sources: tuple[str, ...], licences: tuple[str, ...], open_only: bool,
+           datasets: tuple[str, ...], seeds: tuple[str, ...], hops: int) -> None:
+    """Export the graph, or the subgraph the options select, for training without Neo4j
+    (every biological relationship, and the cell-line omics profiles when it holds
+    release-8 expression). The manifest records the selection and what it left out."""
+    selection = Selection(labels=_names(labels), rel_types=_names(rel_types),
+                          sources=_names(sources),
+                          licences=_names(licences) + (("open",) if open_only else ()),
+                          datasets=tuple(datasets), seeds=tuple(seeds), hops=hops)
     with graph() as (driver, database):
-        exported = export_for_learning(driver, database)
+        exported = export_for_learning(driver, database, selection=selection)
     exported.save(out)
     counts = exported.manifest["node_counts"] | exported.manifest["edge_counts"]
     click.echo("\n".join(f"{name:40} {count:>9,}" for name, count in counts.items()))
     for name, (rows, columns) in exported.manifest.get("profiles", {}).items():
         click.echo(f"{'profile ' + name:40} {rows:>9,} lines × {columns:,}")
+    if not selection.empty:
+        click.echo(f"selection: {selection.describe()}")
+    for reason, by_name in exported.manifest.get("left_out", {}).items():
+        click.echo(f"left out ({reason}): " + ", ".join(f"{n} {c:,}"
+                                                      for n, c in by_name.items()))
     click.echo(f"export written to {out}")
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              envvar="ONCOKG_DATA_DIR", help="Local directory holding the source files.")
+@click.option("--ignore", multiple=True, help="Identity properties to ignore, so facts that "
+              "differ only in them match (e.g. dataset: GDSC v17 vs release 8 responses).")
+def diff(old: str, new: str, data_dir: Path | None, ignore: tuple[str, ...]) -> None:
+    """What source NEW adds, changes and removes against source OLD, per label and type
+    (e.g. `oncokg diff civic_2021 civic`); the graph is not touched."""
+    click.echo(diff_sources(old, new, data_dir, _names(ignore)).to_string(index=False))
+
+
+@main.command()
+@click.argument("new")
+@click.option("--retire", "old_tag", required=True, help="The release it replaces, as the "
+              "graph records it (name:release, e.g. civic:2021-08-01).")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              envvar="ONCOKG_DATA_DIR", help="Local directory holding the source files.")
+@click.option("--ignore", multiple=True, help="Identity properties the diff ignores.")
+def replace(new: str, old_tag: str, data_dir: Path | None, ignore: tuple[str, ...]) -> None:
+    """Load source NEW and retire an older release: print what the release adds, changes and
+    removes, then what left the graph (facts another source asserts stay)."""
+    with graph() as (driver, database):
+        done = load_replacing(driver, new, old_tag, data_dir, database=database,
+                              ignore=_names(ignore), progress=_say)
+    if done.diff is not None:
+        click.echo(done.diff.to_string(index=False))
+    if done.retired is not None:
+        click.echo(f"\nretired {old_tag}:")
+        click.echo(done.retired.to_string(index=False))
 
 
 def _say(message: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import neo4j
 
 from oncokg.contract.export import GraphExport
+from oncokg.contract.subgraph import Selection, select
 from oncokg.kg.export import export_graph
 from oncokg.loaders import gdsc_rel8
 from oncokg.loaders.fetch import Fetcher
@@ -36,9 +37,14 @@ def with_omics(export: GraphExport, data_dir: str | Path | None = None) -> Graph
 
 def export_for_learning(driver: neo4j.Driver, database: str | None = None,
                         data_dir: str | Path | None = None,
-                        say: Callable[[str], None] = lambda _: None) -> GraphExport:
-    """Export the graph and attach the omics profiles (see the module docstring)."""
-    export = export_graph(driver, database)
+                        say: Callable[[str], None] = lambda _: None,
+                        selection: Selection | None = None) -> GraphExport:
+    """Export the graph, or the subgraph ``selection`` keeps (``contract.subgraph``), and
+    attach the omics profiles (see the module docstring)."""
+    selection = selection or Selection()
+    export = export_graph(driver, database, rel_types=selection.exported_rels())
+    if not selection.empty:
+        export = select(export, selection)
     if has_omics(export):
         say("    attaching cell-line omics profiles (expression, pathways, mutation, copy "
             "number) ...")

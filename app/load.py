@@ -26,9 +26,10 @@ from oncokg.kg.bulk import (
     check_replaceable,
     merge_tables,
 )
+from oncokg.kg.connection import open_driver
 from oncokg.kg.server import ManagedServer
 from oncokg.kg.settings import ConnectionSettings
-from oncokg.kg.writer import GraphWriter, WriteSummary, apply_schema
+from oncokg.kg.writer import GraphWriter, WriteSummary, apply_schema, record_sources
 from oncokg.loaders import LoadResult
 
 Say = Callable[[str], None]
@@ -105,6 +106,7 @@ def load_into_graph(
         write_s = time.perf_counter() - started
         outcome.sources.append(_source_load(result, parse_s, write_s, summary.tables,
                                             report_dir))
+    record_sources(driver, _licences(parsed), database)
     return outcome
 
 
@@ -135,6 +137,8 @@ def bulk_load_into_graph(
     outcome = GraphLoad(prepare_s=time.perf_counter() - started)
     outcome.bulk = build_graph(merged, server, replace=replace, progress=progress,
                                driver=driver)
+    with open_driver(ConnectionSettings.from_env_managed(server.settings)) as own:
+        record_sources(own, _licences(parsed), DATABASE)
     summaries = iter(merged.summaries)
     for result, parse_s in parsed:
         writes = [next(summaries) for _ in (*result.nodes, *result.rels)]
@@ -172,6 +176,11 @@ def _parse(names: Iterable[str] | None, data_dir: str | Path | None,
         result = loaders.load_source(name, data_dir)
         parsed.append((result, time.perf_counter() - started))
     return parsed
+
+
+def _licences(parsed: list[tuple[LoadResult, float]]) -> list[tuple[str, str]]:
+    """``(provenance tag, licence id)`` of each parsed source, each tag once."""
+    return list(dict((result.provenance, result.licence) for result, _ in parsed).items())
 
 
 def _source_load(result: LoadResult, parse_s: float, write_s: float,

@@ -139,6 +139,11 @@ SCHEMA = GraphSchema()
 #: outside the schema's node types, so never exported or counted.
 LOCK_LABEL = "OncoKGLock"
 
+#: The label of the provenance nodes: one per ``sources`` tag (``name:release``), keyed by ``id``
+#: (the tag) with the ``licence`` its source declares (``contract.licences``), written by every
+#: load; outside the schema's node types, so never exported or counted with them.
+SOURCE_LABEL = "Source"
+
 #: Node properties with an index besides the label keys (the keys have uniqueness constraints).
 INDEXED_NODE_PROPERTIES = {"drug_name": ("Drug", "name"), "celline_name": ("CellLine", "name"),
                            "mutation_gene": ("Mutation", "gene")}
@@ -167,6 +172,8 @@ def constraint_statements() -> list[str]:
         f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
         for name, (label, prop) in INDEXED_NODE_PROPERTIES.items()
     ]
+    statements.append(f"CREATE CONSTRAINT source_id_unique IF NOT EXISTS "
+                      f"FOR (n:{SOURCE_LABEL}) REQUIRE n.id IS UNIQUE")
     statements.append(f"CREATE CONSTRAINT oncokg_lock_unique IF NOT EXISTS "
                       f"FOR (n:{LOCK_LABEL}) REQUIRE n.name IS UNIQUE")
     statements += [

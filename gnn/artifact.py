@@ -20,7 +20,7 @@ field             content
 ``featurizer``    feature settings and descriptor mean/SD for new SMILES
 ``scaling``       ``y_mean``/``y_std`` of ln IC50 (response)
 ``known``         known TARGETS and measured RESPONSE pairs ([2, E] tensors), MODEL_OF pairs
-``release``       data release of the export; ``split``, ``seed``, ``created``
+``release``       data release (+ response dataset, subgraph); ``split``, ``seed``, ``created``
 ``metrics``       test metrics of this model and the mean ± SD table of all methods
 ``validation``    validation scores and labels; ``calibration`` the fitted calibrator's state
 ================  ================================================================================
@@ -202,7 +202,7 @@ def build_artifact(fit, data: TaskData, config, results: Results, test: dict,
         relation=data.split.edge_type[1],
         split=data.split.kind,
         seed=int(seed),
-        release=str(export.manifest.get("release", "unknown")),
+        release=results.release,  # the data release, plus the response dataset and subgraph
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         config=_plain(fit.model.config),
         train_config=_plain(config.to_dict()),

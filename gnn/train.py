@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 from oncokg.contract.errors import UnknownSettingError
 from oncokg.contract.export import GraphExport
+from oncokg.contract.subgraph import Selection
 from oncokg.contract.tasks import RESPONSE_EDGE, Task
 from oncokg.gnn.artifact import build_artifact
 from oncokg.gnn.baselines import (
@@ -575,6 +576,8 @@ def train(
     release = str(export.manifest.get("release", "unknown"))
     if "response_dataset" in export.manifest:
         release = f"{release}; responses: {dataset}"
+    if (selection := Selection.of(export)) is not None:
+        release = f"{release}; subgraph: {selection.describe()}"
     results = Results(task, split, model, list(seeds), release, config=config.to_dict(),
                       feature_report=features.report.to_dict())
     studies = [study_pairs(study, export) for study in cross_study]

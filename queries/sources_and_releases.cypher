@@ -2,11 +2,13 @@
 // description: Provenance: the sources and releases behind the graph. Every "source:release"
 //   recorded in the "sources" of nodes and relationships, with how many nodes of each label and
 //   relationships of each type it contributed. A node or relationship asserted by several
-//   sources counts once for each.
+//   sources counts once for each. The licence is the one the source declares (its Source
+//   node); "unknown" where no Source node describes the release.
 // param: source (string, default "any", example "gdsc"): keep only this source (the part before
 //   the colon), or "any"
 // returns: source (string): source name, e.g. gdsc, civic, reactome
 // returns: release (string): release of the source, e.g. v17, 2024-08-01
+// returns: licence (string): licence id (SPDX where one exists), e.g. CC0-1.0, CC-BY-NC-4.0
 // returns: kind (string): "node" or "relationship"
 // returns: name (string): label or relationship type
 // returns: count (integer): nodes or relationships the release contributed
@@ -24,5 +26,7 @@ CALL () {
 }
 WITH split(tag, ':')[0] AS source, tag, kind, name, count
 WHERE $source = 'any' OR source = $source
-RETURN source, substring(tag, size(source) + 1) AS release, kind, name, count
+OPTIONAL MATCH (s:Source {id: tag})
+RETURN source, substring(tag, size(source) + 1) AS release, coalesce(s.licence, 'unknown')
+  AS licence, kind, name, count
 ORDER BY source, release, kind, name

@@ -113,6 +113,8 @@ def graph_dump(driver) -> dict:
                 key = (rel.type, record["s"], record["e"], identity)
                 assert key not in graph, f"two {rel.type} relationships {key}"
                 graph[key] = record["p"]
+        graph["sources"] = sorted((r["s"]["id"], sorted(r["s"].items())) for r in session.run(
+            "MATCH (s:Source) RETURN properties(s) AS s"))
         graph["constraints"] = sorted(tuple(r.values()) for r in session.run(
             "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties"))
         graph["indexes"] = sorted(tuple(r.values()) for r in session.run(

@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from oncokg import queries
-from oncokg.contract.schema import SCHEMA
+from oncokg.contract.schema import SCHEMA, SOURCE_LABEL
 from oncokg.queries import QueryError, parse_cli_params, parse_query
 from oncokg.queries.library import COLUMN_TYPES
 
@@ -101,7 +101,7 @@ def test_the_library_ships_at_least_fifteen_documented_queries():
 def test_queries_use_only_the_schemas_labels_and_relationship_types():
     for spec in queries.library().values():
         for label in re.findall(r"\(\w*:(\w+)", spec.cypher):
-            assert label in SCHEMA.nodes, (spec.name, label)
+            assert label in SCHEMA.nodes or label == SOURCE_LABEL, (spec.name, label)
         for types in re.findall(r"\[\w*:([\w|]+)", spec.cypher):
             for rel_type in types.split("|"):
                 assert rel_type in SCHEMA.rels, (spec.name, rel_type)
