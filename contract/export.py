@@ -70,25 +70,6 @@ class GraphExport:
         manifest = dict(self.manifest, profiles={n: list(f.shape) for n, f in kept.items()})
         return GraphExport(self.nodes, self.edges, manifest, {**self.profiles, **kept})
 
-    def without_nodes(self, label: str, indices: Iterable[int]) -> GraphExport:
-        """This export less the ``label`` nodes at ``indices`` and every edge touching them
-        (a held-out set the model must never see); the other nodes are renumbered."""
-        drop = np.zeros(len(self.nodes[label]), dtype=bool)
-        drop[np.fromiter(indices, dtype=np.int64)] = True
-        new_index = np.cumsum(~drop) - 1
-        nodes = dict(self.nodes, **{label: self.nodes[label][~drop].reset_index(drop=True)})
-        edges = {}
-        for key, frame in self.edges.items():
-            keep = np.ones(len(frame), dtype=bool)
-            frame = frame.copy()
-            for end, column in ((key[0], "src"), (key[2], "dst")):
-                if end == label:
-                    keep &= ~drop[frame[column].to_numpy()]
-                    frame[column] = new_index[frame[column].to_numpy()]
-            edges[key] = frame[keep].reset_index(drop=True)
-        manifest = dict(self.manifest, held_out={label: int(drop.sum())})
-        return GraphExport(nodes, edges, manifest, self.profiles)
-
     # -- persistence -----------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
         """Write the export as Parquet files plus ``manifest.json``; returns the directory."""

@@ -10,7 +10,7 @@ on the subgraph can be rerun and its report says what the model saw.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -146,6 +146,18 @@ def select(export: GraphExport, selection: Selection) -> GraphExport:
             nodes[label] = keep & reached[label]
     trimmed = GraphExport(node_frames, frames, export.manifest, export.profiles)
     return _subset(trimmed, selection, nodes, edges, left)
+
+
+def without_nodes(export: GraphExport, label: str, indices: Iterable[int]) -> GraphExport:
+    """``export`` less the ``label`` nodes at ``indices`` and every edge touching them (a
+    held-out set a model must never see); the manifest counts them under ``held out``."""
+    nodes = {name: np.ones(len(frame), dtype=bool) for name, frame in export.nodes.items()}
+    held = np.fromiter(indices, dtype=np.int64)
+    nodes[label][held] = False
+    edges = {key: np.ones(len(frame), dtype=bool) for key, frame in export.edges.items()}
+    left: dict[str, dict[str, int]] = {}
+    _count(left, "held out", label, len(np.unique(held)))
+    return _subset(export, Selection(), nodes, edges, left)
 
 
 def _allowed_tags(export: GraphExport, selection: Selection,

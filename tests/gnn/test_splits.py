@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from oncokg.contract.export import GraphExport
+from oncokg.contract.subgraph import without_nodes
 from oncokg.contract.tasks import RESPONSE_EDGE, Task, TaskError
 from oncokg.gnn.graph import (
     RESPONSE_LEVELS,
@@ -164,7 +165,8 @@ def test_one_response_dataset_is_learned_and_the_others_leave_the_graph(export):
 def test_held_out_nodes_leave_the_export_with_every_edge_they_touch(export):
     drugs = export.keys("Drug")
     held = [1, 3]
-    reduced = export.without_nodes("Drug", held)
+    reduced = without_nodes(export, "Drug", held)
+    assert reduced.manifest["left_out"]["held out"] == {"Drug": 2}
     assert reduced.keys("Drug") == [k for i, k in enumerate(drugs) if i not in held]
     for key, frame in export.edges.items():
         kept = reduced.edges[key]
