@@ -156,7 +156,8 @@ def with_response_dataset(export: GraphExport, dataset: str | None = None
         return export, dataset
     edges = dict(export.edges)
     edges[RESPONSE_EDGE] = frame[frame["dataset"] == dataset].reset_index(drop=True)
-    chosen = GraphExport(export.nodes, edges, {**export.manifest, "response_dataset": dataset})
+    chosen = GraphExport(export.nodes, edges, {**export.manifest, "response_dataset": dataset},
+                         export.profiles)
     return chosen, dataset
 
 

@@ -148,7 +148,9 @@ def test_one_response_dataset_is_learned_and_the_others_leave_the_graph(export):
     frame = export.edges[RESPONSE_EDGE]
     other = frame.assign(dataset="OTHER", ln_ic50=frame["ln_ic50"] + 1.0)
     responses = pd.concat([frame, other], ignore_index=True)
-    both = GraphExport(export.nodes, {**export.edges, RESPONSE_EDGE: responses}, export.manifest)
+    profile = pd.DataFrame({"g1": [1.0]}, index=[export.keys("CellLine")[0]])
+    both = GraphExport(export.nodes, {**export.edges, RESPONSE_EDGE: responses}, export.manifest,
+                       {"expression": profile})
     with pytest.raises(TaskError, match="several response datasets"):
         with_response_dataset(both)
     with pytest.raises(TaskError, match="no RESPONSE edges of dataset 'NOPE'"):
@@ -156,6 +158,7 @@ def test_one_response_dataset_is_learned_and_the_others_leave_the_graph(export):
     chosen, name = with_response_dataset(both, "OTHER")
     kept = chosen.edges[RESPONSE_EDGE]
     assert name == "OTHER" and set(kept["dataset"]) == {"OTHER"} and len(kept) == len(frame)
+    assert chosen.profiles["expression"] is profile  # the omics profiles stay with the export
     assert with_response_dataset(export) == (export, "SYNTH")  # one dataset: unchanged
     results = train(both, task="drug-response", split="random", seeds=(0,), epochs=2,
                     baselines=False, progress=False, dataset="OTHER")
