@@ -123,6 +123,7 @@ class Predictor:
         self._h: dict[str, torch.Tensor] | None = None
         self._background: np.ndarray | None = None
         self._prior: NeighbourPrior | None = None
+        self._fp_library: tuple[np.ndarray, np.ndarray] | None = None
         self.y_mean = artifact.scaling.get("y_mean", 0.0)
         self.y_std = artifact.scaling.get("y_std", 1.0)
 
@@ -215,7 +216,7 @@ class Predictor:
         if SIMILAR_EDGE in graph:
             extra = [torch.stack([torch.from_numpy(found),
                                   torch.full((len(found),), n_old + i, dtype=torch.long)])
-                     for i, found in enumerate(map(self.similar_drugs, x)) if len(found)]
+                     for i, found in enumerate(self.similar_drugs_of(x)) if len(found)]
             if extra:
                 graph[SIMILAR_EDGE] = torch.cat([graph[SIMILAR_EDGE], *extra], dim=1)
                 graph[reverse_type(SIMILAR_EDGE)] = graph[SIMILAR_EDGE].flip(0)
@@ -223,15 +224,22 @@ class Predictor:
 
     def similar_drugs(self, x: torch.Tensor) -> np.ndarray:
         """Indices of the graph drugs structurally nearest to feature vector ``x``."""
+        return self.similar_drugs_of(x[None])[0]
+
+    def similar_drugs_of(self, x: torch.Tensor) -> list[np.ndarray]:
+        """:meth:`similar_drugs` of each row of ``x`` (n, features), in one pass."""
         settings = self.featurizer.settings
-        has = np.flatnonzero(self.inputs["drug_has_structure"].numpy())
+        if self._fp_library is None:
+            has = np.flatnonzero(self.inputs["drug_has_structure"].numpy())
+            self._fp_library = (has, self.artifact.inputs["drug_fp"][has].numpy() > 0)
+        has, library = self._fp_library
         if settings.similar_k <= 0 or not len(has):
-            return np.zeros(0, dtype=np.int64)
-        library = self.artifact.inputs["drug_fp"][has].numpy() > 0
-        query = (x[: settings.fp_bits].numpy() > 0)[None]
-        _, neighbours = tanimoto_neighbours(query, library, settings.similar_k,
-                                            settings.similar_min)
-        return has[neighbours]
+            return [np.zeros(0, dtype=np.int64) for _ in range(len(x))]
+        query = x[:, : settings.fp_bits].numpy() > 0
+        rows, neighbours = tanimoto_neighbours(query, library, settings.similar_k,
+                                               settings.similar_min)
+        bounds = np.searchsorted(rows, np.arange(len(x) + 1))
+        return [has[neighbours[bounds[i]:bounds[i + 1]]] for i in range(len(x))]
 
     # -- score matrices (screens, write-back, cross-study) --------------------------------------
     @property
