@@ -16,25 +16,24 @@ a pool of worker processes (``workers``) or on a Ray cluster (``ray_address``, s
   ``invalid_lines.csv``.
 
 Each worker loads the model once and uses one thread, and chunks are the same whoever scores
-them, so every backend gives the same results.
+them, so every backend (``app.workers``, ``app.ray_workers``) gives the same results.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-import multiprocessing
 import os
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import torch
 
+from oncokg.app.workers import InProcess, ProcessPool, ScoringSettings
 from oncokg.contract.errors import OncoKGError
 from oncokg.gnn.library import (
     CHUNK_SIZE,
@@ -56,15 +55,6 @@ class LibraryScreenError(OncoKGError, ValueError):
     """A library screen that cannot start: its output holds a screen with other arguments."""
 
 
-@dataclass(frozen=True)
-class ScoringSettings:
-    """How every chunk is scored; travels to the workers with the model."""
-
-    k: int = 20
-    min_cell_lines: int = 3
-    rank_by: str = "selectivity"
-
-
 @dataclass
 class LibraryScreen:
     """What a library screen did and where its results are."""
@@ -80,65 +70,9 @@ class LibraryScreen:
     files: list[Path] = field(default_factory=list)
 
 
-# -- one chunk, wherever it runs ----------------------------------------------------------------
-_scorer: ChunkScorer | None = None
-
-
-def load_scorer(model_path: str | os.PathLike, settings: ScoringSettings) -> None:
-    """Worker initializer: one thread, the model loaded once, its embeddings computed once."""
-    global _scorer
-    torch.set_num_threads(1)
-    _scorer = ChunkScorer(Predictor.load(model_path), settings.k, settings.min_cell_lines,
-                          settings.rank_by)
-
-
-def score_chunk(index: int, entries: list) -> ChunkResult:
-    """Score one chunk with this worker's model (:func:`load_scorer`)."""
-    if _scorer is None:
-        raise RuntimeError("no model loaded in this worker")
-    return _scorer.score(index, entries)
-
-
-class InProcess:
-    """Chunks scored here, one at a time, on one thread (as a worker would)."""
-
-    def __init__(self, scorer: ChunkScorer) -> None:
-        self.scorer = scorer
-        self.threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-
-    def submit(self, index: int, entries: list) -> ChunkResult:
-        return self.scorer.score(index, entries)
-
-    def result(self, handle: ChunkResult) -> ChunkResult:
-        return handle
-
-    def close(self) -> None:
-        torch.set_num_threads(self.threads)
-
-
-class ProcessPool:
-    """Chunks scored by ``workers`` processes (spawned: none inherits this one's threads)."""
-
-    def __init__(self, model_path: Path, settings: ScoringSettings, workers: int) -> None:
-        self.workers = workers
-        self.pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"),
-                                        initializer=load_scorer,
-                                        initargs=(str(model_path), settings))
-
-    def submit(self, index: int, entries: list) -> Future:
-        return self.pool.submit(score_chunk, index, entries)
-
-    def result(self, handle: Future) -> ChunkResult:
-        return handle.result()
-
-    def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
-
-
 # -- the screen ---------------------------------------------------------------------------------
 def screen_library(model_path: str | os.PathLike | None, source: LibrarySource,
-                   out_dir: str | os.PathLike, settings: ScoringSettings = ScoringSettings(),
+                   out_dir: str | os.PathLike, settings: ScoringSettings | None = None,
                    chunk_size: int = CHUNK_SIZE, workers: int = 1,
                    ray_address: str | None = None, fresh: bool = False,
                    say: Say = lambda _: None, predictor: Predictor | None = None
@@ -148,6 +82,7 @@ def screen_library(model_path: str | os.PathLike | None, source: LibrarySource,
     ``workers`` processes (1: this process; with ``ray_address``, Ray workers) each load the
     model from ``model_path`` once; ``predictor`` (already loaded) serves this process only.
     """
+    settings = settings or ScoringSettings()
     out = Path(out_dir)
     chunks_dir = out / "chunks"
     if predictor is None:
@@ -156,12 +91,16 @@ def screen_library(model_path: str | os.PathLike | None, source: LibrarySource,
         predictor = Predictor.load(model_path)
     fingerprint = _fingerprint(predictor, source, settings, chunk_size)
     done = _prepare(out, fingerprint, fresh, say)
+    chunks = source.chunks(chunk_size)
+    ahead = list(itertools.islice(chunks, 2))
+    if len(ahead) < 2:  # the whole library is one chunk: no worker would have a second
+        workers, ray_address = 1, None
     backend = _backend(model_path, predictor, settings, workers, ray_address, out)
     window = 2 * max(1, workers)
     pending: deque = deque()
     total = 0
     try:
-        for index, entries in enumerate(source.chunks(chunk_size)):
+        for index, entries in enumerate(itertools.chain(ahead, chunks)):
             total = index + 1
             if index in done:
                 continue
@@ -228,7 +167,7 @@ def _backend(model_path, predictor: Predictor, settings: ScoringSettings, worker
         model_path = out / "model.pt"
         predictor.artifact.save(model_path)
     if ray_address is not None:
-        from oncokg.app.ray_workers import RayPool  # Ray is optional: imported only when asked
+        from oncokg.app.ray_workers import RayPool  # optional Ray: imported only when asked
 
         return RayPool(ray_address, Path(model_path), settings, workers)
     return ProcessPool(Path(model_path), settings, workers)
@@ -271,7 +210,7 @@ def _merge(out: Path, n_chunks: int, k: int) -> LibraryScreen:
             chunk = TopK.from_frame(pd.read_parquet(stem.with_suffix(".top.parquet")))
             top = chunk if top is None else top.merge(chunk, k)
     os.replace(tmp, invalid_path)
-    result.top = top.to_frame() if top is not None else pd.DataFrame()
+    result.top = top.best_first().to_frame() if top is not None else pd.DataFrame()
     _write_parquet(result.top, out / "top_k.parquet")
     result.top.to_csv(out / "top_k.csv", index=False)
     result.files = [out / "top_k.parquet", out / "top_k.csv", invalid_path]

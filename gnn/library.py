@@ -358,6 +358,14 @@ class TopK:
                     pick(np.concatenate([self.drug_name, other.drug_name], axis=1)),
                     {n: pick(v) for n, v in values.items()})
 
+    def best_first(self) -> TopK:
+        """The same, queries ordered by their best score (ties: their order here)."""
+        best = self.values["score"][:, 0] if self.line.shape[1] else np.zeros(len(self.keys))
+        order = np.argsort(-best, kind="stable")
+        return TopK(self.query_kind, self.keys[order], self.names[order], self.line[order],
+                    self.drug[order], self.drug_name[order],
+                    {n: v[order] for n, v in self.values.items()})
+
     def to_frame(self) -> pd.DataFrame:
         """One row per filled slot: query, rank, compound and its values."""
         m, slots = self.line.shape
