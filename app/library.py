@@ -44,8 +44,12 @@ from oncokg.gnn.library import (
     TopK,
 )
 from oncokg.gnn.predict import Predictor
+from oncokg.loaders.fetch import Fetcher
+from oncokg.loaders.vocabulary import known_compounds
 
 Say = Callable[[str], None]
+#: Libraries ``named_library`` builds from the sources.
+LIBRARIES = ("known-compounds",)
 #: Invalid lines kept in memory for the report and the log (all are in invalid_lines.csv).
 SHOWN_INVALID = 200
 MANIFEST_VERSION = 1
@@ -215,6 +219,19 @@ def _merge(out: Path, n_chunks: int, k: int) -> LibraryScreen:
     result.top.to_csv(out / "top_k.csv", index=False)
     result.files = [out / "top_k.parquet", out / "top_k.csv", invalid_path]
     return result
+
+
+def named_library(name: str, folder: str | os.PathLike,
+                  data_dir: str | os.PathLike | None = None) -> LibrarySource:
+    """A library by name, written as Parquet under ``folder``: ``known-compounds`` is every
+    compound with a structure in the drug sources (``loaders.vocabulary.known_compounds``), one
+    per InChIKey. The same sources give the same file, so a screen of it resumes."""
+    if name not in LIBRARIES:
+        raise LibraryScreenError(f"unknown library {name!r}; use one of {LIBRARIES}")
+    path = Path(folder) / f"{name}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_parquet(known_compounds(Fetcher(data_dir)), path)
+    return LibrarySource(path, "smiles", "name")
 
 
 def compound_shards(out_dir: str | os.PathLike) -> Iterator[pd.DataFrame]:

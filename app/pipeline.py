@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from oncokg.app.export import export_for_learning
-from oncokg.app.library import compound_shards, screen_library
+from oncokg.app.library import compound_shards, named_library, screen_library
 from oncokg.app.load import bulk_load_into_graph, load_into_graph
 from oncokg.app.workers import ScoringSettings
 from oncokg.contract.tasks import Task
@@ -51,6 +51,8 @@ class ScreenRequest:
     cell_line: Sequence[str] = ()
     drug: Sequence[str] = ()
     smiles_file: Path | None = None
+    #: A library built from the sources instead of a file (``app.library.LIBRARIES``).
+    library: str | None = None
     #: Library screens (``app.library``): the SMILES and name columns of a CSV/Parquet file,
     #: compounds per chunk, worker processes (None: every core), a Ray address, start over.
     smiles_column: str | None = None
@@ -96,7 +98,7 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
         else:
             screens.append(screen.tumor_types_for(request.drug, request.k,
                                                   rank_by=request.rank_by))
-    if request.smiles_file is not None:
+    if request.smiles_file is not None or request.library is not None:
         screens += library_screens(model_path, predictor, request, Path(out_dir) / "library",
                                    say)
     output = ScreenOutput(screens=screens)
@@ -133,11 +135,15 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
 
 def library_screens(model_path, predictor: Predictor, request: ScreenRequest, out: Path,
                     say: Say) -> list[ScreenResult]:
-    """Screen ``request.smiles_file`` as a library (``app.library``): each query's best
+    """Screen ``request.smiles_file`` (or the named ``request.library``) as a library
+    (``app.library``): each query's best
     compounds and, for a library of at most ``PER_COMPOUND_SHOWN`` compounds, each compound's
     best queries; the invalid lines go with the first."""
-    source = LibrarySource(Path(request.smiles_file), request.smiles_column,
-                           request.name_column)
+    if request.library is not None:
+        source = named_library(request.library, out / "input")
+    else:
+        source = LibrarySource(Path(request.smiles_file), request.smiles_column,
+                               request.name_column)
     library = screen_library(model_path, source, out,
                              ScoringSettings(request.k, rank_by=request.rank_by),
                              request.chunk_size, request.workers or os.cpu_count() or 1,
