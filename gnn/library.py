@@ -30,8 +30,10 @@ import torch
 
 from oncokg.gnn.predict import RANKINGS, PredictionError, Predictor
 
-#: New compounds embedded and scored together (one message-passing pass per batch).
-COMPOUND_BATCH = 256
+#: New compounds embedded and scored together (one message-passing pass per batch), at most;
+#: fewer when a batch's score matrix would pass ``BATCH_SCORES`` (a target model's genes).
+COMPOUND_BATCH = 1_024
+BATCH_SCORES = 1 << 24
 #: The longest SMILES a screen parses; longer lines are reported, never handed to RDKit.
 MAX_SMILES = 5_000
 #: Compounds read, featurized and scored as one unit of work (and one shard of results).
@@ -180,6 +182,9 @@ class ChunkScorer:
         self.k = k
         self.rank_by = rank_by
         self.relation = predictor.relation
+        columns = len(predictor.nodes["Gene" if self.relation == "TARGETS" else "CellLine"]
+                      ["keys"])
+        self.batch = int(np.clip(BATCH_SCORES // max(columns, 1), 64, COMPOUND_BATCH))
         if self.relation == "TARGETS":
             genes = predictor.nodes["Gene"]
             self.query_kind = "gene"
@@ -230,15 +235,16 @@ class ChunkScorer:
 
     # -- score ------------------------------------------------------------------------------
     def score(self, index: int, entries: list[Entry]) -> ChunkResult:
-        """Featurize and score one chunk, ``COMPOUND_BATCH`` compounds embedded at a time (the
-        compounds × queries matrices of one batch are the largest thing held)."""
+        """Featurize and score one chunk, ``self.batch`` compounds embedded at a time (the
+        compounds × queries matrices of one batch are the largest thing held). A compound's
+        scores do not depend on the others in its batch or chunk."""
         x, valid, skipped = self.featurize(entries)
         lines = np.array([e[0] for e in valid], dtype=np.int64)
         drugs = np.array([f"SMILES:{e[1]}" for e in valid], dtype=object)
         names = np.array([e[2] or f"line {e[0]}" for e in valid], dtype=object)
         frames, top = [], self._per_query({}, lines[:0], drugs[:0], names[:0])
-        for start in range(0, len(valid), COMPOUND_BATCH):
-            part = slice(start, start + COMPOUND_BATCH)
+        for start in range(0, len(valid), self.batch):
+            part = slice(start, start + self.batch)
             columns = self.matrices(x[part])
             frames.append(self._per_compound(columns, lines[part], drugs[part], names[part]))
             top = top.merge(self._per_query(columns, lines[part], drugs[part], names[part]),

@@ -217,9 +217,8 @@ class Predictor:
             extra = [torch.stack([torch.from_numpy(found),
                                   torch.full((len(found),), n_old + i, dtype=torch.long)])
                      for i, found in enumerate(self.similar_drugs_of(x)) if len(found)]
-            if extra:
+            if extra:  # into the new compounds only: never back into the graph's drugs
                 graph[SIMILAR_EDGE] = torch.cat([graph[SIMILAR_EDGE], *extra], dim=1)
-                graph[reverse_type(SIMILAR_EDGE)] = graph[SIMILAR_EDGE].flip(0)
         return self.model(inputs, graph)["Drug"][n_old:]
 
     def similar_drugs(self, x: torch.Tensor) -> np.ndarray:
@@ -285,15 +284,10 @@ class Predictor:
         cell_h = self.embeddings()["CellLine"]
         if cells is not None:
             cell_h = cell_h[torch.as_tensor(cells)]
-        n_d, n_c = len(drug_h), len(cell_h)
-        out = np.empty(n_d * n_c, dtype=np.float32)
-        d_idx = torch.arange(n_d).repeat_interleave(n_c)
-        c_idx = torch.arange(n_c).repeat(n_d)
-        for start in range(0, n_d * n_c, PAIR_BATCH):
-            sl = slice(start, start + PAIR_BATCH)
-            logits = self.model.respond(drug_h[d_idx[sl]], cell_h[c_idx[sl]])[:, 1]
-            out[sl] = torch.sigmoid(logits).numpy()
-        return out.reshape(n_d, n_c)
+        rows = max(1, PAIR_BATCH // max(len(cell_h), 1))
+        out = [torch.sigmoid(self.model.respond_all(drug_h[start:start + rows], cell_h)[..., 1])
+               for start in range(0, len(drug_h), rows)]
+        return torch.cat(out).numpy() if out else np.zeros((0, len(cell_h)), dtype=np.float32)
 
     def response_matrix(self, drugs: np.ndarray, cells: np.ndarray | None) -> np.ndarray:
         """Predicted probability of sensitivity, graph drugs × cells (all cells when None)."""

@@ -15,6 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from oncokg.app.library import LibraryScreenError, compound_shards, screen_library
 from oncokg.app.workers import ScoringSettings
@@ -98,6 +99,28 @@ def test_library_top_k_is_the_best_of_every_compound_and_bad_lines_are_reported(
     per_compound = pd.concat(list(compound_shards(tmp_path / "out")))
     assert sorted(per_compound["line"].unique()) == sorted(lines_of)
     assert (per_compound.groupby("line")["rank"].max() == 4).all()
+
+
+@pytest.mark.parametrize("task", ["drug-response", "drug-target"])
+def test_a_compound_scores_the_same_alone_and_among_its_analogues(task, artifacts):
+    """New compounds join the graph only as receivers: one never moves another's embedding
+    (through the graph drugs they share as neighbours), so neither batch nor chunk matters."""
+    scaffold = SCAFFOLDS[0]
+    entries = [(i + 1, scaffold.format(R=group), "") for i, group in enumerate(GROUPS)]
+    predictor = Predictor.load(artifacts[task])
+    scorer = ChunkScorer(predictor, k=1_000, min_cell_lines=1)
+    x, valid, _ = scorer.featurize(entries)
+    assert len(valid) == len(entries)
+    assert all(len(found) for found in predictor.similar_drugs_of(x))  # shared neighbours
+    together = predictor.new_compound_embeddings(x)
+    for i in range(len(x)):
+        alone = predictor.new_compound_embeddings(x[i:i + 1])[0]
+        assert torch.allclose(together[i], alone, atol=1e-6)
+    chunk = scorer.score(0, entries).compounds
+    for entry in entries[:3]:
+        alone = scorer.score(0, [entry]).compounds
+        mine = chunk[chunk["line"] == entry[0]]
+        assert np.allclose(mine["score"].to_numpy(), alone["score"].to_numpy(), atol=1e-6)
 
 
 def _screen(model, library, out, *extra):
