@@ -110,6 +110,9 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
         for position, result in enumerate(screens):
             evidence[position] = explain_candidates(runner, result, request)
     for position, result in enumerate(screens):
+        if result.saved:
+            output.files += result.saved
+            continue
         stem = out / f"screen_{position + 1}_{_slug(result.title)}"
         frame = result.candidates.copy()
         if "cell_lines" in frame.columns:
@@ -161,7 +164,7 @@ def library_screens(model_path, predictor: Predictor, request: ScreenRequest, ou
     screens.append(ScreenResult(f"best compounds of {source.path.name} for each of "
                                 f"{library.top['query'].nunique() if len(library.top) else 0:,} "
                                 f"{kind}", predictor.relation, library.top,
-                                predictor.describe()))
+                                predictor.describe(), saved=library.files))
     screens[0].skipped = library.skipped
     return screens
 

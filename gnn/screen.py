@@ -49,6 +49,8 @@ class ScreenResult:
     candidates: pd.DataFrame
     model: dict
     skipped: list[InvalidLine] = field(default_factory=list)
+    #: Files that already hold the candidates (a library screen's top k): none are rewritten.
+    saved: list[Path] = field(default_factory=list)
 
 
 class Screen:

@@ -18,6 +18,7 @@ import pytest
 import torch
 
 from oncokg.app.library import LibraryScreenError, compound_shards, screen_library
+from oncokg.app.pipeline import ScreenRequest, run_screen
 from oncokg.app.workers import ScoringSettings
 from oncokg.gnn.library import ChunkScorer, LibrarySource
 from oncokg.gnn.predict import PredictionError, Predictor
@@ -217,3 +218,19 @@ def test_a_screen_without_ray_never_imports_it(artifacts, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
     assert len(list((tmp_path / "out" / "chunks").glob("*.json"))) == 3
+
+
+def test_run_screen_writes_a_small_library_per_compound_and_its_top_k_once(artifacts, tmp_path):
+    library = tmp_path / "lib.smi"
+    library.write_text("\n".join(library_lines(12) + ["C1CC( broken"]) + "\n")
+    output = run_screen(artifacts["drug-response"], ScreenRequest(smiles_file=library, k=3,
+                                                                 workers=1), tmp_path / "out")
+    per_compound, top = output.screens
+    assert per_compound.candidates["line"].nunique() == 12
+    assert [s.line for s in per_compound.skipped] == [13]
+    assert (top.candidates.groupby("query")["rank"].max() == 3).all()
+    written = sorted(p.name for p in (tmp_path / "out").glob("screen_*"))
+    assert [name.split("_")[1] for name in written] == ["1", "1"]  # csv + parquet, no copy
+    assert tmp_path / "out" / "library" / "top_k.csv" in output.files
+    report = output.report.read_text()
+    assert "best compounds of lib.smi" in report and "line 13" in report
