@@ -171,8 +171,11 @@ def _backend(model_path, predictor: Predictor, settings: ScoringSettings, worker
         model_path = out / "model.pt"
         predictor.artifact.save(model_path)
     if ray_address is not None:
-        from oncokg.app.ray_workers import RayPool  # optional Ray: imported only when asked
-
+        try:
+            from oncokg.app.ray_workers import RayPool  # optional Ray: imported only when asked
+        except ModuleNotFoundError as error:
+            raise LibraryScreenError(f"--ray needs Ray ({error}): pip install 'oncokg[ray]'"
+                                     ) from None
         return RayPool(ray_address, Path(model_path), settings, workers)
     return ProcessPool(Path(model_path), settings, workers)
 
