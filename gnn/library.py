@@ -319,13 +319,14 @@ class ChunkScorer:
 
 def _top_columns(score: np.ndarray, k: int) -> np.ndarray:
     """Column indices (rows, k) of each row's ``k`` largest values, best first (ties: the
-    lower column)."""
+    lower column; which of values tied at the k-th place get in is the selection's choice)."""
     score = np.ascontiguousarray(score)
     if k < score.shape[1]:
-        part = np.argpartition(-score, k - 1, axis=1)[:, :k]
+        values, part = torch.topk(torch.from_numpy(score), k, dim=1, sorted=False)
+        values, part = values.numpy(), part.numpy()
     else:
         part = np.broadcast_to(np.arange(score.shape[1]), score.shape)
-    values = np.take_along_axis(score, part, axis=1)
+        values = score
     within = np.lexsort((part, -values), axis=1)
     return np.take_along_axis(part, within, axis=1)
 
