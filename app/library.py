@@ -79,12 +79,13 @@ def screen_library(model_path: str | os.PathLike | None, source: LibrarySource,
                    out_dir: str | os.PathLike, settings: ScoringSettings | None = None,
                    chunk_size: int = CHUNK_SIZE, workers: int = 1,
                    ray_address: str | None = None, fresh: bool = False,
-                   say: Say = lambda _: None, predictor: Predictor | None = None
-                   ) -> LibraryScreen:
+                   say: Say = lambda _: None, predictor: Predictor | None = None,
+                   progress: Callable[[ChunkResult], None] | None = None) -> LibraryScreen:
     """Screen ``source`` chunk by chunk into ``out_dir``, resuming a screen found there.
 
     ``workers`` processes (1: this process; with ``ray_address``, Ray workers) each load the
     model from ``model_path`` once; ``predictor`` (already loaded) serves this process only.
+    ``progress`` is called with each chunk once it is committed.
     """
     settings = settings or ScoringSettings()
     out = Path(out_dir)
@@ -110,11 +111,13 @@ def screen_library(model_path: str | os.PathLike | None, source: LibrarySource,
                 continue
             pending.append(backend.submit(index, entries))
             while len(pending) >= window:
-                _commit(chunks_dir, backend.result(pending.popleft()), say)
+                _commit(chunks_dir, backend.result(pending.popleft()), say, progress)
         while pending:
-            _commit(chunks_dir, backend.result(pending.popleft()), say)
+            _commit(chunks_dir, backend.result(pending.popleft()), say, progress)
     finally:
         backend.close()
+    if not total:
+        raise LibraryScreenError(f"{source.path}: no compounds found")
     result = _merge(out, total, settings.k)
     result.resumed_chunks = len([i for i in done if i < total])
     return result
@@ -180,7 +183,8 @@ def _backend(model_path, predictor: Predictor, settings: ScoringSettings, worker
     return ProcessPool(Path(model_path), settings, workers)
 
 
-def _commit(chunks_dir: Path, result: ChunkResult, say: Say) -> None:
+def _commit(chunks_dir: Path, result: ChunkResult, say: Say,
+            progress: Callable[[ChunkResult], None] | None = None) -> None:
     """Write one chunk's shards, then its commit record (each atomically)."""
     stem = chunks_dir / f"{result.index:06d}"
     _write_parquet(result.compounds, stem.with_suffix(".compounds.parquet"))
@@ -192,6 +196,8 @@ def _commit(chunks_dir: Path, result: ChunkResult, say: Say) -> None:
         say(f"line {skipped.line} skipped: {skipped.reason}")
     if len(result.skipped) > 3:
         say(f"... {len(result.skipped) - 3} more invalid lines in chunk {result.index}")
+    if progress is not None:
+        progress(result)
 
 
 def _merge(out: Path, n_chunks: int, k: int) -> LibraryScreen:

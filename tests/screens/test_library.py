@@ -181,6 +181,9 @@ def test_a_changed_library_is_refused_and_fresh_starts_over(artifacts, tmp_path)
     assert run.n_read == 21 and run.resumed_chunks == 0
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["library"]["bytes"] == library.stat().st_size and manifest["k"] == 2
+    library.write_text("# only a comment\n\n")
+    with pytest.raises(LibraryScreenError, match="no compounds found"):
+        screen_library(model, LibrarySource(library), tmp_path / "empty", settings)
 
 
 def test_worker_processes_and_ray_give_the_same_top_k(artifacts, tmp_path):
