@@ -12,10 +12,12 @@ from pathlib import Path
 import click
 
 from oncokg.app.export import export_for_learning
+from oncokg.app.library import LIBRARIES
 from oncokg.app.load import bulk_server
 from oncokg.app.pipeline import ScreenRequest, run_demo, run_screen
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import SPLITS, Task, TaskError
+from oncokg.gnn.library import CHUNK_SIZE
 from oncokg.gnn.predict import RANKINGS, Predictor
 from oncokg.gnn.train import train as run_train
 from oncokg.kg.connection import graph
@@ -181,7 +183,25 @@ def predict(model_path: Path, drug: str | None, smiles: str | None, cell_line: s
 @click.option("--cell-line", multiple=True, help="Cell line name or COSMIC id (repeatable).")
 @click.option("--drug", multiple=True, help="Rank targets / tumor types for a drug.")
 @click.option("--smiles-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="New compounds: 'SMILES [name]' per line.")
+              help="A compound library: 'SMILES [name]' per line (.smi, .txt, optionally .gz), "
+                   "or a CSV/Parquet table with a SMILES column. Screened in chunks, in "
+                   "parallel, resumably (see --workers, --ray, --fresh).")
+@click.option("--library", type=click.Choice(LIBRARIES), default=None,
+              help="Screen a library built from the sources: 'known-compounds' is every "
+                   "compound with a structure in them, one per InChIKey.")
+@click.option("--smiles-column", default=None,
+              help="CSV/Parquet libraries: the SMILES column (default: 'smiles').")
+@click.option("--name-column", default=None,
+              help="CSV/Parquet libraries: the name column (default: 'name' or 'id').")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=CHUNK_SIZE,
+              show_default=True, help="Compounds per chunk (one shard of results).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes (or Ray workers) scoring chunks [default: every core].")
+@click.option("--ray", "ray_address", default=None, metavar="ADDRESS",
+              help="Score the chunks on a Ray cluster: its address, 'auto' (the cluster this "
+                   "machine is in) or 'local' (start one here). Needs the 'ray' extra.")
+@click.option("--fresh", is_flag=True,
+              help="Start a library screen over instead of resuming the one in --out.")
 @click.option("-k", "--top-k", "k", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--exclude-known", is_flag=True, help="Drop known positives from the ranking.")
 @click.option("--pool", type=click.Choice(["screened", "all"]), default="screened",
@@ -196,16 +216,23 @@ def predict(model_path: Path, drug: str | None, smiles: str | None, cell_line: s
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("runs/screen"), show_default=True)
 def screen(model_path: Path, tumor, mutation, cell_line, drug, smiles_file: Path | None,
+           library: str | None, smiles_column: str | None, name_column: str | None, chunk_size: int,
+           workers: int | None, ray_address: str | None, fresh: bool,
            k: int, exclude_known: bool, pool: str, rank_by: str, write_back: bool,
            no_evidence: bool, out: Path) -> None:
     """Rank drugs for tumor types, mutations or cell lines (or targets / tumor types for
     drugs and new compounds), with evidence paths, files and an HTML report."""
     request = ScreenRequest(tumor=tumor, mutation=mutation, cell_line=cell_line, drug=drug,
-                            smiles_file=smiles_file, k=k, exclude_known=exclude_known,
+                            smiles_file=smiles_file, library=library,
+                            smiles_column=smiles_column,
+                            name_column=name_column, chunk_size=chunk_size, workers=workers,
+                            ray=ray_address, fresh=fresh, k=k, exclude_known=exclude_known,
                             pool=pool, rank_by=rank_by)
-    if not any((tumor, mutation, cell_line, drug, smiles_file)):
+    if not any((tumor, mutation, cell_line, drug, smiles_file, library)):
         raise click.UsageError("nothing to screen: give --tumor, --mutation, --cell-line, "
-                               "--drug or --smiles-file")
+                               "--drug, --smiles-file or --library")
+    if smiles_file and library:
+        raise click.UsageError("give --smiles-file or --library, not both")
     say = lambda message: click.echo(message, err=True)  # noqa: E731
     if no_evidence and not write_back:
         output = run_screen(model_path, request, out, say=say)

@@ -9,6 +9,7 @@ importer), export, train both tasks, screen, write back, report.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -20,11 +21,14 @@ import numpy as np
 import pandas as pd
 
 from oncokg.app.export import export_for_learning
+from oncokg.app.library import compound_shards, named_library, screen_library
 from oncokg.app.load import bulk_load_into_graph, load_into_graph
+from oncokg.app.workers import ScoringSettings
 from oncokg.contract.tasks import Task
+from oncokg.gnn.library import CHUNK_SIZE, LibrarySource
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.report import write_report
-from oncokg.gnn.screen import Screen
+from oncokg.gnn.screen import Screen, ScreenResult
 from oncokg.gnn.train import train
 from oncokg.kg.predictions import write_predictions
 from oncokg.kg.server import ManagedServer
@@ -33,6 +37,9 @@ from oncokg.queries.evidence import explain
 from oncokg.queries.runner import Runner
 
 Say = Callable[[str], None]
+#: A library of at most this many compounds also gets each compound's own ranking in the
+#: screen's files and report (larger ones: in the library's shards only).
+PER_COMPOUND_SHOWN = 1_000
 
 
 @dataclass
@@ -44,6 +51,16 @@ class ScreenRequest:
     cell_line: Sequence[str] = ()
     drug: Sequence[str] = ()
     smiles_file: Path | None = None
+    #: A library built from the sources instead of a file (``app.library.LIBRARIES``).
+    library: str | None = None
+    #: Library screens (``app.library``): the SMILES and name columns of a CSV/Parquet file,
+    #: compounds per chunk, worker processes (None: every core), a Ray address, start over.
+    smiles_column: str | None = None
+    name_column: str | None = None
+    chunk_size: int = CHUNK_SIZE
+    workers: int | None = None
+    ray: str | None = None
+    fresh: bool = False
     k: int = 20
     exclude_known: bool = False
     pool: str = "screened"
@@ -81,11 +98,9 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
         else:
             screens.append(screen.tumor_types_for(request.drug, request.k,
                                                   rank_by=request.rank_by))
-    if request.smiles_file is not None:
-        screens.append(screen.compounds(request.smiles_file, request.k,
-                                        rank_by=request.rank_by))
-        for skipped in screens[-1].skipped:
-            say(f"{request.smiles_file}: line {skipped.line} skipped: {skipped.reason}")
+    if request.smiles_file is not None or request.library is not None:
+        screens += library_screens(model_path, predictor, request, Path(out_dir) / "library",
+                                   say)
     output = ScreenOutput(screens=screens)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -95,6 +110,9 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
         for position, result in enumerate(screens):
             evidence[position] = explain_candidates(runner, result, request)
     for position, result in enumerate(screens):
+        if result.saved:
+            output.files += result.saved
+            continue
         stem = out / f"screen_{position + 1}_{_slug(result.title)}"
         frame = result.candidates.copy()
         if "cell_lines" in frame.columns:
@@ -118,13 +136,46 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
     return output
 
 
+def library_screens(model_path, predictor: Predictor, request: ScreenRequest, out: Path,
+                    say: Say) -> list[ScreenResult]:
+    """Screen ``request.smiles_file`` (or the named ``request.library``) as a library
+    (``app.library``): each query's best
+    compounds and, for a library of at most ``PER_COMPOUND_SHOWN`` compounds, each compound's
+    best queries; the invalid lines go with the first."""
+    if request.library is not None:
+        source = named_library(request.library, out / "input")
+    else:
+        source = LibrarySource(Path(request.smiles_file), request.smiles_column,
+                               request.name_column)
+    library = screen_library(model_path, source, out,
+                             ScoringSettings(request.k, rank_by=request.rank_by),
+                             request.chunk_size, request.workers or os.cpu_count() or 1,
+                             request.ray, request.fresh, say, predictor)
+    say(f"{source.path.name}: {library.n_scored:,} compounds screened, {library.n_invalid:,} "
+        f"invalid lines ({library.resumed_chunks} of {library.n_chunks} chunks resumed); "
+        f"shards and top k in {out}")
+    kind = "tumor types" if predictor.relation == "RESPONSE" else "genes"
+    screens = []
+    if library.n_scored <= PER_COMPOUND_SHOWN:
+        frames = [f for f in compound_shards(out) if not f.empty]
+        screens.append(ScreenResult(f"new compounds from {source.path.name}",
+                                    predictor.relation, pd.concat(frames, ignore_index=True)
+                                    if frames else pd.DataFrame(), predictor.describe()))
+    screens.append(ScreenResult(f"best compounds of {source.path.name} for each of "
+                                f"{library.top['query'].nunique() if len(library.top) else 0:,} "
+                                f"{kind}", predictor.relation, library.top,
+                                predictor.describe(), saved=library.files))
+    screens[0].skipped = library.skipped
+    return screens
+
+
 def explain_candidates(runner, result, request: ScreenRequest) -> pd.DataFrame:
     """Evidence paths for each query's top candidates (``request.explain_top`` per query)."""
     frame = result.candidates
     rows = []
     if frame.empty:
         return pd.DataFrame()
-    if "query" in frame.columns:
+    if "cell_lines" in frame.columns:
         for (_, query), group in frame.groupby(["query_kind", "query"], sort=False):
             cells = group["cell_lines"].iloc[0]
             for drug in group.head(request.explain_top)["drug"]:

@@ -123,6 +123,7 @@ class Predictor:
         self._h: dict[str, torch.Tensor] | None = None
         self._background: np.ndarray | None = None
         self._prior: NeighbourPrior | None = None
+        self._fp_library: tuple[np.ndarray, np.ndarray] | None = None
         self.y_mean = artifact.scaling.get("y_mean", 0.0)
         self.y_std = artifact.scaling.get("y_std", 1.0)
 
@@ -215,23 +216,29 @@ class Predictor:
         if SIMILAR_EDGE in graph:
             extra = [torch.stack([torch.from_numpy(found),
                                   torch.full((len(found),), n_old + i, dtype=torch.long)])
-                     for i, found in enumerate(map(self.similar_drugs, x)) if len(found)]
-            if extra:
+                     for i, found in enumerate(self.similar_drugs_of(x)) if len(found)]
+            if extra:  # into the new compounds only: never back into the graph's drugs
                 graph[SIMILAR_EDGE] = torch.cat([graph[SIMILAR_EDGE], *extra], dim=1)
-                graph[reverse_type(SIMILAR_EDGE)] = graph[SIMILAR_EDGE].flip(0)
         return self.model(inputs, graph)["Drug"][n_old:]
 
     def similar_drugs(self, x: torch.Tensor) -> np.ndarray:
         """Indices of the graph drugs structurally nearest to feature vector ``x``."""
+        return self.similar_drugs_of(x[None])[0]
+
+    def similar_drugs_of(self, x: torch.Tensor) -> list[np.ndarray]:
+        """:meth:`similar_drugs` of each row of ``x`` (n, features), in one pass."""
         settings = self.featurizer.settings
-        has = np.flatnonzero(self.inputs["drug_has_structure"].numpy())
+        if self._fp_library is None:
+            has = np.flatnonzero(self.inputs["drug_has_structure"].numpy())
+            self._fp_library = (has, self.artifact.inputs["drug_fp"][has].numpy() > 0)
+        has, library = self._fp_library
         if settings.similar_k <= 0 or not len(has):
-            return np.zeros(0, dtype=np.int64)
-        library = self.artifact.inputs["drug_fp"][has].numpy() > 0
-        query = (x[: settings.fp_bits].numpy() > 0)[None]
-        _, neighbours = tanimoto_neighbours(query, library, settings.similar_k,
-                                            settings.similar_min)
-        return has[neighbours]
+            return [np.zeros(0, dtype=np.int64) for _ in range(len(x))]
+        query = x[:, : settings.fp_bits].numpy() > 0
+        rows, neighbours = tanimoto_neighbours(query, library, settings.similar_k,
+                                               settings.similar_min)
+        bounds = np.searchsorted(rows, np.arange(len(x) + 1))
+        return [has[neighbours[bounds[i]:bounds[i + 1]]] for i in range(len(x))]
 
     # -- score matrices (screens, write-back, cross-study) --------------------------------------
     @property
@@ -277,15 +284,10 @@ class Predictor:
         cell_h = self.embeddings()["CellLine"]
         if cells is not None:
             cell_h = cell_h[torch.as_tensor(cells)]
-        n_d, n_c = len(drug_h), len(cell_h)
-        out = np.empty(n_d * n_c, dtype=np.float32)
-        d_idx = torch.arange(n_d).repeat_interleave(n_c)
-        c_idx = torch.arange(n_c).repeat(n_d)
-        for start in range(0, n_d * n_c, PAIR_BATCH):
-            sl = slice(start, start + PAIR_BATCH)
-            logits = self.model.respond(drug_h[d_idx[sl]], cell_h[c_idx[sl]])[:, 1]
-            out[sl] = torch.sigmoid(logits).numpy()
-        return out.reshape(n_d, n_c)
+        rows = max(1, PAIR_BATCH // max(len(cell_h), 1))
+        out = [torch.sigmoid(self.model.respond_all(drug_h[start:start + rows], cell_h)[..., 1])
+               for start in range(0, len(drug_h), rows)]
+        return torch.cat(out).numpy() if out else np.zeros((0, len(cell_h)), dtype=np.float32)
 
     def response_matrix(self, drugs: np.ndarray, cells: np.ndarray | None) -> np.ndarray:
         """Predicted probability of sensitivity, graph drugs × cells (all cells when None)."""

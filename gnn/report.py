@@ -33,6 +33,10 @@ details{font-size:.8rem}code{font-size:.78rem;white-space:pre-wrap}
 """
 
 
+#: Candidate tables shown per screen (a library screen ranks compounds for every gene).
+MAX_GROUPS = 50
+
+
 def write_report(screens: list[ScreenResult], path: str | Path,
                  evidence: dict[int, pd.DataFrame] | None = None, top: int = 10,
                  validation: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> Path:
@@ -136,7 +140,12 @@ def _candidates(screen: ScreenResult, evidence: pd.DataFrame | None, top: int) -
         group_cols = ["drug"]
     out = []
     hidden = {"cell_lines"}
-    for key, group in frame.groupby(group_cols, sort=False):
+    groups = frame.groupby(group_cols, sort=False)
+    for position, (key, group) in enumerate(groups):
+        if position == MAX_GROUPS:
+            out.append(f"<p>… and {groups.ngroups - MAX_GROUPS:,} more in the screen's files."
+                       f"</p>")
+            break
         label = " ".join(map(str, key if isinstance(key, tuple) else (key,)))
         columns = [c for c in group.columns if c not in hidden and c not in group_cols]
         head = "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "<th>evidence</th>"

@@ -12,7 +12,8 @@
 - ``targets_for(drugs)`` and ``tumor_types_for(drugs)``: the reverse, per drug (tumor types
   by selectivity too: the drug's potency in a type's lines minus those lines' sensitivity to
   every screened drug, ``Predictor.rank_tumor_types``);
-- ``compounds(path)``: new compounds from a SMILES file, ranked targets or tumor types for each.
+- ``compounds(path)``: new compounds from a SMILES file, ranked targets or tumor types for each
+  (``gnn.library``'s chunk scorer, held in memory).
 
 Every candidate carries its score, rank, a calibrated probability (isotonic, fitted on the
 validation split only, see ``gnn.calibration``) and ``known``: an existing ``TARGETS`` link or a
@@ -30,27 +31,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 from tqdm.auto import tqdm
 
+from oncokg.gnn.library import CHUNK_SIZE, ChunkScorer, InvalidLine, LibrarySource
 from oncokg.gnn.predict import RANKINGS, PredictionError, Predictor
 
 log = logging.getLogger(__name__)
-#: New compounds embedded and scored together (one message-passing pass per batch).
-COMPOUND_BATCH = 256
-#: The longest SMILES a screen parses; longer lines are reported, never handed to RDKit.
-MAX_SMILES = 5_000
-
 QUERY_KINDS = ("tumor", "mutation", "cell_line")
-
-
-@dataclass
-class InvalidLine:
-    """A line of a SMILES file that could not be screened."""
-
-    line: int
-    text: str
-    reason: str
 
 
 @dataclass
@@ -62,6 +49,8 @@ class ScreenResult:
     candidates: pd.DataFrame
     model: dict
     skipped: list[InvalidLine] = field(default_factory=list)
+    #: Files that already hold the candidates (a library screen's top k): none are rewritten.
+    saved: list[Path] = field(default_factory=list)
 
 
 class Screen:
@@ -143,40 +132,30 @@ class Screen:
 
     def compounds(self, path: str | Path, k: int = 20, min_cell_lines: int = 3,
                   rank_by: str = "selectivity") -> ScreenResult:
-        """Screen new compounds from a SMILES file (``SMILES [name]`` per line, ``#`` comments).
+        """Screen new compounds from a library file (``SMILES [name]`` per line, ``#``
+        comments; or a CSV/Parquet ``smiles`` column, see ``gnn.library.LibrarySource``).
 
-        Invalid SMILES (and lines over ``MAX_SMILES`` characters, never parsed) are logged as
-        they are met and reported by line; the rest are screened against the model's relation
-        (targets, or tumor types for a response model) in batches of ``COMPOUND_BATCH``, one
-        message-passing pass per batch.
+        Invalid SMILES (and lines over ``MAX_SMILES`` characters, never parsed) are logged and
+        reported by line; the rest are ranked against the model's relation (targets, or tumor
+        types for a response model) chunk by chunk, as a library screen ranks them. The whole
+        result is held in memory: for large libraries use ``app.library.screen_library``.
         """
-        skipped, frames = [], []
-        valid, rows = [], []
-        for line, smiles, name in self._each(read_smiles_file(path), "featurize compounds"):
-            try:
-                if len(smiles) > MAX_SMILES:
-                    raise PredictionError(f"a SMILES of {len(smiles):,} characters (the limit "
-                                          f"is {MAX_SMILES:,})")
-                rows.append(self.predictor.featurize(smiles))
-            except PredictionError as error:
-                shown = smiles if len(smiles) <= 80 else smiles[:77] + "..."
-                skipped.append(InvalidLine(line, shown, str(error)))
-                log.warning("%s: line %d skipped: %s", path, line, error)
-                continue
-            valid.append({"drug": f"SMILES:{smiles}", "drug_name": name or f"line {line}"})
-        for start in range(0, len(valid), COMPOUND_BATCH):
-            x = torch.stack(rows[start:start + COMPOUND_BATCH])
-            if self.predictor.relation == "TARGETS":
-                scores = self.predictor.new_compound_targets(x)
-                frames += [self._per_drug_targets(row, set(), k, False, **label)
-                           for row, label in zip(scores, valid[start:], strict=False)]
-            else:
-                p = self.predictor.sensitivity(self.predictor.new_compound_embeddings(x))
-                frames += [self._per_drug_tumors(row, None, k, min_cell_lines, rank_by, **label)
-                           for row, label in zip(p, valid[start:], strict=False)]
+        scorer = ChunkScorer(self.predictor, k, min_cell_lines, rank_by)
+        source = LibrarySource(Path(path))
+        frames, skipped, n_read = [], [], 0
+        for index, entries in enumerate(self._each(source.chunks(CHUNK_SIZE),
+                                                   "screen compounds")):
+            chunk = scorer.score(index, entries)
+            frames.append(chunk.compounds)
+            skipped += chunk.skipped
+            n_read += chunk.n_read
+        if not n_read:
+            raise PredictionError(f"{path}: no SMILES found")
+        for invalid in skipped:
+            log.warning("%s: line %d skipped: %s", path, invalid.line, invalid.reason)
         result = self._result(f"new compounds from {Path(path).name}",
-                              self.predictor.relation, frames)
-        result.skipped = sorted(skipped, key=lambda s: s.line)
+                              self.predictor.relation, [f for f in frames if not f.empty])
+        result.skipped = skipped
         return result
 
     # -- internals -----------------------------------------------------------------------
@@ -224,29 +203,3 @@ class Screen:
     def _result(self, title: str, relation: str, frames: list[pd.DataFrame]) -> ScreenResult:
         candidates = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return ScreenResult(title, relation, candidates, self.predictor.describe())
-
-
-def read_smiles_file(path: str | Path) -> list[tuple[int, str, str]]:
-    """Read ``SMILES [name]`` lines into (line, smiles, name) entries.
-
-    Structures are checked by the model's featurizer when screened, so an invalid SMILES is
-    reported with its line number there.
-    """
-    entries = []
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise PredictionError(f"{path}: not UTF-8 text ({error})") from None
-    except OSError as error:
-        raise PredictionError(f"{path}: cannot read ({error.strerror})") from None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split(maxsplit=1)
-        if parts[0].lower() == "smiles":  # a header line
-            continue
-        entries.append((number, parts[0], parts[1].strip() if len(parts) > 1 else ""))
-    if not entries:
-        raise PredictionError(f"{path}: no SMILES found")
-    return entries

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+
 from oncokg.loaders import ctrp_drugs, drugbank, gdsc_drugs, gdsc_rel8, structures
 from oncokg.loaders.drugs import DrugRecord, DrugResolver
 from oncokg.loaders.fetch import Fetcher
@@ -58,3 +60,17 @@ def resolver(fetcher: Fetcher) -> DrugResolver:
                     records.append(record)
         _RESOLVERS[key] = DrugResolver(records, issues)
     return _RESOLVERS[key]
+
+
+def known_compounds(fetcher: Fetcher) -> pd.DataFrame:
+    """Every compound of the vocabulary with a structure, one row per InChIKey.
+
+    Columns ``smiles`` (RDKit canonical), ``name``, ``id`` (the drug key) and ``inchikey``,
+    ordered by InChIKey. Two drugs of one InChIKey (rare: names the resolver would not merge)
+    keep the first key's row.
+    """
+    rows = [drug.row() for drug in resolver(fetcher).drugs.values() if drug.inchikey]
+    frame = pd.DataFrame([r for r in rows if r["smiles"]],
+                         columns=list(rows[0]) if rows else ["id", "name", "smiles", "inchikey"])
+    frame = frame[["smiles", "name", "id", "inchikey"]].sort_values(["inchikey", "id"])
+    return frame.drop_duplicates("inchikey").reset_index(drop=True)

@@ -6,8 +6,9 @@ import torch
 
 import oncokg.gnn.predict
 from oncokg.gnn.artifact import ArtifactError, check_safe, load_artifact
+from oncokg.gnn.library import MAX_SMILES
 from oncokg.gnn.predict import PredictionError, Predictor
-from oncokg.gnn.screen import MAX_SMILES, Screen
+from oncokg.gnn.screen import Screen
 
 
 def test_artifact_loads_with_weights_only(target_artifact):
