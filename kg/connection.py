@@ -17,6 +17,8 @@ from neo4j.exceptions import (
 from oncokg.contract.errors import OncoKGError
 from oncokg.kg.settings import ConnectionSettings
 
+#: How long opening and verifying a connection may take by default (seconds).
+CONNECT_TIMEOUT_S = 5.0
 #: The error Neo4j answers every login with, right password or not, after repeated failures.
 AUTH_RATE_LIMIT = "Neo.ClientError.Security.AuthenticationRateLimit"
 
@@ -26,7 +28,7 @@ class GraphUnavailable(OncoKGError):
 
 
 def open_driver(
-    settings: ConnectionSettings | None = None, timeout_s: float = 5.0
+    settings: ConnectionSettings | None = None, timeout_s: float = CONNECT_TIMEOUT_S
 ) -> neo4j.Driver:
     """A verified driver, or ``GraphUnavailable`` within about ``timeout_s`` seconds."""
     settings = settings or ConnectionSettings.from_env()
@@ -72,7 +74,7 @@ def open_driver(
 
 
 @contextmanager
-def graph(settings: ConnectionSettings | None = None, timeout_s: float = 5.0
+def graph(settings: ConnectionSettings | None = None, timeout_s: float = CONNECT_TIMEOUT_S
           ) -> Iterator[tuple[neo4j.Driver, str | None]]:
     """Context manager yielding ``(driver, database)`` and closing the driver afterwards.
 

@@ -29,14 +29,12 @@ import pandas as pd
 from neo4j.exceptions import CypherSyntaxError, DriverError, Neo4jError
 
 from oncokg.contract.names import AmbiguousName, NameIndex, NameNotFound, text_forms
-from oncokg.kg.connection import graph
+from oncokg.kg.connection import CONNECT_TIMEOUT_S, graph
 from oncokg.queries.errors import QueryError
 from oncokg.queries.library import get_query, library
 
 DEFAULT_LIMIT = 1000
 DEFAULT_TIMEOUT_S = 60.0
-#: How long opening a connection may take (less when the query's own timeout is shorter).
-CONNECT_TIMEOUT_S = 5.0
 #: The longest query text the runner sends (characters), and the deepest nesting of brackets
 #: outside string literals: Neo4j's parser takes minutes on a few thousand nested parentheses
 #: (and no transaction timeout covers parsing), so deeper queries are refused before sending.

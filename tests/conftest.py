@@ -201,3 +201,12 @@ def silent_server():
     server.close()
     for connection in held:
         connection.close()
+
+
+def replace_line(number: int, edit: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """A ``mirror`` transform: line ``number`` (1-based) of a file replaced by ``edit(line)``."""
+    def transform(data: bytes) -> bytes:
+        lines = data.split(b"\n")
+        lines[number - 1] = edit(lines[number - 1])
+        return b"\n".join(lines)
+    return transform

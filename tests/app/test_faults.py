@@ -23,7 +23,7 @@ from oncokg.kg.connection import open_driver
 from oncokg.kg.server import ManagedServer
 from oncokg.kg.settings import ConnectionSettings, ServerSettings
 from oncokg.kg.writer import clear_graph
-from tests.conftest import counts, free_port, graph_dump
+from tests.conftest import counts, free_port, graph_dump, replace_line
 
 #: Starts a real Neo4j server of its own.
 pytestmark = pytest.mark.neo4j
@@ -171,20 +171,13 @@ def test_two_loads_at_once_equal_one_clean_load(spare, reference):
     _same_graph(spare, reference)
 
 
-def _line(number: int, edit):
-    def transform(data: bytes) -> bytes:
-        lines = data.split(b"\n")
-        lines[number - 1] = edit(lines[number - 1])
-        return b"\n".join(lines)
-    return transform
-
-
 #: One corrupt real file per reader format: (source, file, corruption, what the error names).
 CORRUPT = {
     "tsv": ("civic", "civic_2024/01-Aug-2024-ClinicalEvidenceSummaries.tsv",
-            _line(10, lambda line: line.replace(b"\t", b" ", 3)),
+            replace_line(10, lambda line: line.replace(b"\t", b" ", 3)),
             "01-Aug-2024-ClinicalEvidenceSummaries.tsv, line 10"),
-    "csv": ("depmap", "depmap/Model.csv", _line(300, lambda line: line.replace(b",", b',"', 1)),
+    "csv": ("depmap", "depmap/Model.csv",
+            replace_line(300, lambda line: line.replace(b",", b',"', 1)),
             "unclosed quote on line 300"),
     "gzip": ("gdsc", "gdsc_v17/IC50_v17.csv.gz", lambda data: data[: len(data) // 2],
              "IC50_v17.csv.gz: corrupt or truncated gzip"),
@@ -192,7 +185,8 @@ CORRUPT = {
              "oncotree_2025_10_03.json, line 1: invalid JSON"),
     "xls": ("hotspots", "cancerhotspots/hotspots_v2.xls", lambda data: data[:100_000],
             "hotspots_v2.xls: cannot"),
-    "gmt": ("msigdb", "msigdb/h.all.v7.0.symbols.gmt", _line(3, lambda line: line.split(b"\t")[0]),
+    "gmt": ("msigdb", "msigdb/h.all.v7.0.symbols.gmt",
+            replace_line(3, lambda line: line.split(b"\t")[0]),
             "h.all.v7.0.symbols.gmt, line 3: malformed GMT"),
 }
 

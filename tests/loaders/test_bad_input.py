@@ -8,19 +8,12 @@ import pytest
 
 from oncokg import loaders
 from oncokg.loaders import SourceError
-
-
-def _replace_line(number: int, edit) -> callable:
-    def transform(data: bytes) -> bytes:
-        lines = data.split(b"\n")
-        lines[number - 1] = edit(lines[number - 1])
-        return b"\n".join(lines)
-    return transform
+from tests.conftest import replace_line
 
 
 def test_malformed_line(mirror) -> None:
     path = "civic_2024/01-Aug-2024-ClinicalEvidenceSummaries.tsv"
-    root = mirror(path, _replace_line(10, lambda line: line.replace(b"\t", b" ", 3)))
+    root = mirror(path, replace_line(10, lambda line: line.replace(b"\t", b" ", 3)))
     with pytest.raises(SourceError) as err:
         loaders.load_source("civic", root)
     assert err.value.file.endswith(path) and err.value.line == 10
@@ -29,14 +22,14 @@ def test_malformed_line(mirror) -> None:
 
 def test_extra_field(mirror) -> None:
     path = "dgidb/MyCancerGenome_INTERACTIONS.tsv"
-    root = mirror(path, _replace_line(5, lambda line: line + b"\textra"))
+    root = mirror(path, replace_line(5, lambda line: line + b"\textra"))
     with pytest.raises(SourceError, match=r"MyCancerGenome_INTERACTIONS.tsv, line 5: malformed"):
         loaders.load_source("dgidb", root)
 
 
 def test_missing_column(mirror) -> None:
     path = "civic/01-Aug-2021-ClinicalEvidenceSummaries.tsv"
-    root = mirror(path, _replace_line(1, lambda line: line.replace(b"evidence_level",
+    root = mirror(path, replace_line(1, lambda line: line.replace(b"evidence_level",
                                                                    b"level")))
     with pytest.raises(SourceError, match=r"line 1: missing column\(s\) \['evidence_level'\]"):
         loaders.load_source("civic_2021", root)
@@ -52,7 +45,7 @@ def test_wrong_delimiter(mirror) -> None:
 
 def test_wrong_encoding(mirror) -> None:
     path = "depmap/Model.csv"
-    root = mirror(path, _replace_line(7, lambda line: line.replace(b"a", "\xe9".encode("latin-1"),
+    root = mirror(path, replace_line(7, lambda line: line.replace(b"a", "\xe9".encode("latin-1"),
                                                                      1)))
     with pytest.raises(SourceError, match=r"Model.csv, line 7: not valid UTF-8"):
         loaders.load_source("depmap", root)
@@ -94,7 +87,7 @@ def test_truncated_xls(mirror) -> None:
 
 def test_malformed_gmt(mirror) -> None:
     root = mirror("msigdb/h.all.v7.0.symbols.gmt",
-                  _replace_line(3, lambda line: line.split(b"\t")[0]))
+                  replace_line(3, lambda line: line.split(b"\t")[0]))
     with pytest.raises(SourceError, match=r"h.all.v7.0.symbols.gmt, line 3: malformed GMT"):
         loaders.load_source("msigdb", root)
 
@@ -114,7 +107,7 @@ def test_unknown_source_and_file() -> None:
 
 def test_invalid_smiles_is_reported_not_fatal(mirror) -> None:
     path = "graphdrp/drug_smiles.csv"
-    root = mirror(path, _replace_line(2, lambda line: b"SNX-2112,24772860,C1CC(((,C1CC((("))
+    root = mirror(path, replace_line(2, lambda line: b"SNX-2112,24772860,C1CC(((,C1CC((("))
     result = loaders.load_source("structures", root)
     invalid = result.report.identifiers("invalid SMILES (RDKit cannot parse it)")
     assert any("SNX-2112" in i for i in invalid)
@@ -130,7 +123,7 @@ def test_header_only_file(mirror) -> None:
 
 def test_stray_quote_is_reported_where_it_opens(mirror) -> None:
     path = "depmap/Model.csv"
-    root = mirror(path, _replace_line(300, lambda line: line.replace(b",", b',"', 1)))
+    root = mirror(path, replace_line(300, lambda line: line.replace(b",", b',"', 1)))
     with pytest.raises(SourceError, match="unclosed quote on line 300") as err:
         loaders.load_source("depmap", root)
     assert err.value.line == 300
@@ -138,14 +131,14 @@ def test_stray_quote_is_reported_where_it_opens(mirror) -> None:
 
 def test_huge_field_is_refused_while_parsing(mirror) -> None:
     path = "entrez_gene/symbols-human.tsv"
-    root = mirror(path, _replace_line(2, lambda line: line.replace(b"A1BG", b"G" * 40_002)))
+    root = mirror(path, replace_line(2, lambda line: line.replace(b"A1BG", b"G" * 40_002)))
     with pytest.raises(SourceError, match=r"line 2: field 'symbol' holds 40,002 characters"):
         loaders.load_source("genes", root)
 
 
 def test_value_too_long_for_an_index_is_refused_before_writing(mirror) -> None:
     path = "entrez_gene/symbols-human.tsv"
-    root = mirror(path, _replace_line(2, lambda line: line.replace(b"A1BG", b"G" * 5_000)))
+    root = mirror(path, replace_line(2, lambda line: line.replace(b"A1BG", b"G" * 5_000)))
     with pytest.raises(SourceError, match=r"Gene.symbol value of 5,000 bytes .* nothing was "
                                           r"written"):
         loaders.load_source("genes", root)
