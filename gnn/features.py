@@ -173,15 +173,20 @@ class DrugFeaturizer:
             self.std = np.where(std > 0, std, 1.0)
         return self
 
-    def from_mol(self, mol) -> np.ndarray:
+    def from_mol(self, mol, descriptors: bool = True) -> np.ndarray:
+        """Fingerprint ‖ standardized descriptors; zeros in place of the descriptors when not
+        ``descriptors`` (for a model that reads only the fingerprint: they are most of the
+        cost)."""
         fp = morgan_fingerprint(mol, self.settings.fp_radius, self.settings.fp_bits)
+        if not descriptors:
+            return np.concatenate([fp, np.zeros(len(self.settings.descriptors), np.float32)])
         desc = (descriptor_values(mol, self.settings.descriptors) - self.mean) / self.std
         desc = np.clip(np.nan_to_num(desc), -5.0, 5.0).astype(np.float32)
         return np.concatenate([fp, desc])
 
-    def featurize(self, smiles: str) -> torch.Tensor:
+    def featurize(self, smiles: str, descriptors: bool = True) -> torch.Tensor:
         """Feature vector of a new compound; raises :class:`InvalidSmilesError` if invalid."""
-        return torch.from_numpy(self.from_mol(parse_smiles(smiles)))
+        return torch.from_numpy(self.from_mol(parse_smiles(smiles), descriptors))
 
     def state(self) -> dict:
         return {"settings": self.settings.to_dict(), "mean": self.mean.tolist(),

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 import torch
 
 from oncokg.gnn.predict import RANKINGS, PredictionError, Predictor
+from oncokg.gnn.prior import SparseScores, scores_sparsely
 
 #: New compounds embedded and scored together (one message-passing pass per batch), at most;
 #: fewer when a batch's score matrix would pass ``BATCH_SCORES`` (a target model's genes).
@@ -185,6 +186,8 @@ class ChunkScorer:
         columns = len(predictor.nodes["Gene" if self.relation == "TARGETS" else "CellLine"]
                       ["keys"])
         self.batch = int(np.clip(BATCH_SCORES // max(columns, 1), 64, COMPOUND_BATCH))
+        if self.relation == "TARGETS" and scores_sparsely(predictor.model):
+            self.batch = COMPOUND_BATCH  # no compounds × genes matrix is held
         if self.relation == "TARGETS":
             genes = predictor.nodes["Gene"]
             self.query_kind = "gene"
@@ -257,7 +260,7 @@ class ChunkScorer:
         (potency, background, selectivity, probability). A target score's probability is
         calibrated once ranked (:meth:`_with_probability`)."""
         if self.relation == "TARGETS":
-            return {"score": self.predictor.new_compound_targets(x)}
+            return {"score": self.predictor.new_compound_target_scores(x)}
         p = self.predictor.sensitivity(self.predictor.new_compound_embeddings(x))
         p = p.astype(np.float64)
         potency = p @ self.member.T
@@ -278,13 +281,19 @@ class ChunkScorer:
                       drugs: np.ndarray, names: np.ndarray) -> pd.DataFrame:
         """Each compound's top ``k`` queries (ties: more cell lines, then query order)."""
         score = columns["score"]
-        n, m = score.shape
-        if self.relation == "TARGETS":
-            order = _top_columns(score, self.k)
+        n = score.shape[0]
+        if isinstance(score, SparseScores):
+            order, best = score.top_per_row(self.k)
+            picked = {"score": best}
         else:
-            tie = np.broadcast_to(-self.n_cell_lines, score.shape)
-            order = np.stack([np.lexsort((tie[i], -score[i])) for i in range(n)]
-                             ).reshape(n, -1)[:, : self.k]
+            if self.relation == "TARGETS":
+                order = _top_columns(score, self.k)
+            else:
+                tie = np.broadcast_to(-self.n_cell_lines, score.shape)
+                order = np.stack([np.lexsort((tie[i], -score[i])) for i in range(n)]
+                                 ).reshape(n, -1)[:, : self.k]
+            picked = {name: np.take_along_axis(values, order, axis=1)
+                      for name, values in columns.items()}
         kk = order.shape[1]
         rows = np.repeat(np.arange(n), kk)
         cols = order.ravel()
@@ -296,8 +305,8 @@ class ChunkScorer:
             frame["gene"] = keys[cols]
         else:
             frame["tumor_type"], frame["tumor_type_name"] = keys[cols], labels[cols]
-        frame.update(self._with_probability({name: values[rows, cols]
-                                             for name, values in columns.items()}))
+        frame.update(self._with_probability({name: values.ravel()
+                                             for name, values in picked.items()}))
         if self.relation != "TARGETS":
             frame["n_cell_lines"] = self.n_cell_lines[cols]
         frame["known"] = np.zeros(len(rows), dtype=bool)
@@ -308,10 +317,17 @@ class ChunkScorer:
         """Each query's top ``k`` of these compounds (ties: the earlier line)."""
         m = len(self.queries)
         kk = min(self.k, len(lines))
-        order = _top_columns(columns["score"].T, kk) if kk else np.zeros((m, 0), dtype=int)
-        cols = np.arange(m)[:, None]
-        values = self._with_probability({name: v[order, cols] for name, v in columns.items()}
-                                        if kk else {"score": np.zeros((m, 0))})
+        score = columns.get("score")
+        if not kk:
+            order, picked = np.zeros((m, 0), dtype=int), {"score": np.zeros((m, 0))}
+        elif isinstance(score, SparseScores):
+            order, best = score.top_per_column(kk)
+            picked = {"score": best}
+        else:
+            order = _top_columns(score.T, kk)
+            cols = np.arange(m)[:, None]
+            picked = {name: v[order, cols] for name, v in columns.items()}
+        values = self._with_probability(picked)
         return TopK(self.query_kind, np.array(self.query_keys, dtype=object),
                     np.array(self.query_names, dtype=object), lines[order], drugs[order],
                     names[order], values)

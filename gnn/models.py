@@ -24,6 +24,7 @@ embeddings.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 from torch_geometric.nn import GATConv, HeteroConv, HGTConv
@@ -408,8 +409,14 @@ class ResponsePrior(nn.Module):
     def _new_rows(self, drug_x: torch.Tensor, n_graph: int) -> torch.Tensor:
         """Rows of the drugs after the graph's first ``n_graph`` (new compounds)."""
         fp = drug_x[:, : self.fp_bits].numpy() > 0
+        return self.new_rows(fp[n_graph:], fp[torch.nonzero(self.donor).ravel().numpy()])
+
+    @torch.no_grad()
+    def new_rows(self, fp: np.ndarray, donor_fp: np.ndarray) -> torch.Tensor:
+        """Columns ``[a | u | t]`` of new compounds (fingerprint bits ``fp``), mixed from the
+        donor drugs (``donor_fp``: the donors' bits, in donor order)."""
         donors = torch.nonzero(self.donor).ravel()
-        weights = drug_neighbour_weights(fp[n_graph:], fp[donors.numpy()])
+        weights = drug_neighbour_weights(fp, donor_fp)
         rows = torch.from_numpy((weights @ self.drug[donors].numpy()).astype("float32"))
         return torch.cat([rows, self._thresholds(rows)[:, None]], dim=1)
 
@@ -426,19 +433,20 @@ class ResponsePrior(nn.Module):
         """The prior's standardized ln IC50 of pairs of prior columns."""
         return self._z(drug[:, 0] + cell[:, 0] + (drug[:, 1:-1] * cell[:, 1:]).sum(-1))
 
-    def all_pairs(self, out: torch.Tensor, drug: torch.Tensor, cell: torch.Tensor
+    def all_pairs(self, out: torch.Tensor | None, drug: torch.Tensor, cell: torch.Tensor
                   ) -> torch.Tensor:
-        """:meth:`forward` of every (drug, cell) pair: ``out`` (n_drugs, n_cells, 2)."""
+        """:meth:`forward` of every (drug, cell) pair: ``out`` (n_drugs, n_cells, 2), or None
+        for the prior alone."""
         z = self._z(drug[:, None, 0] + cell[None, :, 0] + drug[:, 1:-1] @ cell[:, 1:].T)
-        y = z + self.s * out[..., 0]
+        y = z if out is None else z + self.s * out[..., 0]
         return torch.stack([y, self.g * (drug[:, None, -1] - y)], dim=-1)
 
-    def forward(self, out: torch.Tensor, drug: torch.Tensor, cell: torch.Tensor,
+    def forward(self, out: torch.Tensor | None, drug: torch.Tensor, cell: torch.Tensor,
                 base: torch.Tensor | None = None) -> torch.Tensor:
-        """The decoder's ``out`` (n, 2) corrected onto the prior; ``base`` replaces the prior's
-        own z (training uses out-of-fold predictions)."""
+        """The decoder's ``out`` (n, 2) corrected onto the prior (None: the prior alone);
+        ``base`` replaces the prior's own z (training uses out-of-fold predictions)."""
         z = self.base(drug, cell) if base is None else base
-        y = z + self.s * out[:, 0]
+        y = z if out is None else z + self.s * out[:, 0]
         return torch.stack([y, self.g * (drug[:, -1] - y)], dim=1)
 
 
@@ -477,10 +485,21 @@ class LinkModel(nn.Module):
                 h[label] = torch.cat([h[label], extra], dim=1)
         return h
 
+    @property
+    def uses_encoder(self) -> bool:
+        """Whether any score depends on the encoder's embeddings: not when the model has a
+        prior whose correction weight ``s`` is exactly 0 (validation kept the untrained
+        correction, so the model is its prior), and scoring may skip message passing. In
+        training the correction always runs: its weight learns from it."""
+        prior = self.prior if self.prior is not None else self.response_prior
+        return self.training or prior is None or bool(prior.s.detach() != 0)
+
     def respond_all(self, drug: torch.Tensor, cell: torch.Tensor) -> torch.Tensor:
         """:meth:`respond` of every (drug, cell line) pair, (n_drugs, n_cells, 2); decoders
         without an ``all_pairs`` form are run pair by pair."""
         hidden = self.config["hidden"] if self.response_prior is not None else drug.shape[1]
+        if not self.uses_encoder:
+            return self.response_prior.all_pairs(None, drug[:, hidden:], cell[:, hidden:])
         if hasattr(self.decoder, "all_pairs"):
             out = self.decoder.all_pairs(drug[:, :hidden], cell[:, :hidden])
         else:
@@ -498,5 +517,5 @@ class LinkModel(nn.Module):
         if self.response_prior is None:
             return self.decoder(drug, cell)
         hidden = self.config["hidden"]
-        out = self.decoder(drug[:, :hidden], cell[:, :hidden])
+        out = self.decoder(drug[:, :hidden], cell[:, :hidden]) if self.uses_encoder else None
         return self.response_prior(out, drug[:, hidden:], cell[:, hidden:], base)

@@ -70,7 +70,13 @@ from oncokg.gnn.calibration import Calibrator
 from oncokg.gnn.features import DrugFeaturizer, InvalidSmilesError, tanimoto_neighbours
 from oncokg.gnn.graph import SIMILAR_EDGE, reverse_type
 from oncokg.gnn.models import LinkModel
-from oncokg.gnn.prior import NeighbourPrior, pair_logits, target_logits
+from oncokg.gnn.prior import (
+    NeighbourPrior,
+    SparseScores,
+    new_compound_scores,
+    pair_logits,
+    target_logits,
+)
 
 #: How each label is called in messages.
 NOUNS = {"Drug": "drug", "Gene": "gene", "CellLine": "cell line", "TumorType": "tumor type",
@@ -124,6 +130,7 @@ class Predictor:
         self._background: np.ndarray | None = None
         self._prior: NeighbourPrior | None = None
         self._fp_library: tuple[np.ndarray, np.ndarray] | None = None
+        self._donor_fp: np.ndarray | None = None
         self.y_mean = artifact.scaling.get("y_mean", 0.0)
         self.y_std = artifact.scaling.get("y_std", 1.0)
 
@@ -187,9 +194,10 @@ class Predictor:
         return self.new_compound_embeddings(self._featurize(smiles))
 
     def featurize(self, smiles: str) -> torch.Tensor:
-        """The model's feature vector of one structure (``PredictionError`` if invalid)."""
+        """The model's feature vector of one structure (``PredictionError`` if invalid); its
+        descriptors are zeros for a model that is its prior (only the fingerprint is read)."""
         try:
-            return self.featurizer.featurize(smiles)
+            return self.featurizer.featurize(smiles, descriptors=self.model.uses_encoder)
         except InvalidSmilesError as error:
             raise PredictionError(f"invalid SMILES: {error}") from None
 
@@ -205,6 +213,8 @@ class Predictor:
         message-passing pass."""
         if not len(x):
             return torch.zeros(0, self.embeddings()["Drug"].shape[1])
+        if not self.model.uses_encoder:
+            return self._prior_embeddings(x)
         n_old, n_new = len(self.inputs["drug_has_structure"]), len(x)
         inputs = dict(self.inputs)
         inputs["drug_x"] = torch.cat([self.inputs["drug_x"], x])
@@ -220,6 +230,19 @@ class Predictor:
             if extra:  # into the new compounds only: never back into the graph's drugs
                 graph[SIMILAR_EDGE] = torch.cat([graph[SIMILAR_EDGE], *extra], dim=1)
         return self.model(inputs, graph)["Drug"][n_old:]
+
+    def _prior_embeddings(self, x: torch.Tensor) -> torch.Tensor:
+        """New compounds' rows for a model that is its prior: zeros where the encoder's
+        embedding would be (no score reads it), then the response prior's columns."""
+        h = torch.zeros(len(x), self.model.config["hidden"])
+        prior = self.model.response_prior
+        if prior is None:
+            return h
+        if self._donor_fp is None:
+            donors = torch.nonzero(prior.donor).ravel()
+            self._donor_fp = self.inputs["drug_x"][donors, : prior.fp_bits].numpy() > 0
+        return torch.cat([h, prior.new_rows(x[:, : prior.fp_bits].numpy() > 0,
+                                            self._donor_fp)], dim=1)
 
     def similar_drugs(self, x: torch.Tensor) -> np.ndarray:
         """Indices of the graph drugs structurally nearest to feature vector ``x``."""
@@ -276,6 +299,18 @@ class Predictor:
         votes = self.prior.new_rows(fp) if self.prior is not None else None
         return target_logits(self.model, self.new_compound_embeddings(x),
                              self.embeddings()["Gene"], self.prior, votes).numpy()
+
+    @torch.no_grad()
+    def new_compound_target_scores(self, x: torch.Tensor) -> np.ndarray | SparseScores:
+        """:meth:`new_compound_targets`, as :class:`gnn.prior.SparseScores` where the model is
+        its prior (same values; screens rank them without the compounds × genes matrix)."""
+        self.require("TARGETS")
+        if self.prior is not None:
+            fp = (x[:, : self.featurizer.settings.fp_bits] > 0).numpy()
+            scores = new_compound_scores(self.model, self.prior, fp)
+            if scores is not None:
+                return scores
+        return self.new_compound_targets(x)
 
     @torch.no_grad()
     def sensitivity(self, drug_h: torch.Tensor, cells: np.ndarray | None = None) -> np.ndarray:

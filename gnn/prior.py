@@ -74,6 +74,90 @@ class NeighbourPrior:
                      for m in (self.structure, self.shared))
 
 
+@dataclass
+class SparseScores:
+    """Scores ``base[j] + votes[i, j]`` of rows (compounds) × columns (genes), ``votes``
+    sparse and non-negative: a target model that is its prior scoring new compounds (the
+    structural vote, which reaches only the neighbours' targets, over the degree term).
+
+    The best ``k`` of a row or a column are found among the entries with a vote and the ``k``
+    best by ``base`` alone (every other entry is its ``base``), so ranking costs the votes'
+    size, not rows × columns. Ties rank the lower column (row) first, as
+    :func:`gnn.library` ranks dense scores.
+    """
+
+    base: np.ndarray
+    votes: sp.csr_matrix
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.votes.shape
+
+    def dense(self) -> np.ndarray:
+        """The full matrix (for tests and small screens)."""
+        return self.base[None, :] + self.votes.toarray()
+
+    def top_per_row(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's best ``k`` columns, best first (ties: the lower column), and their scores;
+        arrays (rows, k)."""
+        n, m = self.shape
+        k = min(k, m)
+        by_base = np.lexsort((np.arange(m), -self.base))[:k]
+        votes = self.votes.tocoo()
+        extra = ~np.isin(votes.col, by_base)
+        rows = np.concatenate([np.repeat(np.arange(n), k), votes.row[extra]])
+        cols = np.concatenate([np.tile(by_base, n), votes.col[extra]])
+        scores = np.concatenate([(self.base[by_base][None, :]
+                                  + self.votes[:, by_base].toarray()).ravel(),
+                                 self.base[votes.col[extra]] + votes.data[extra]])
+        return _best(rows, cols, scores, n, k)
+
+    def top_per_column(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each column's best ``k`` rows, best first (ties: the lower row), and their scores;
+        arrays (columns, k)."""
+        n, m = self.shape
+        k = min(k, n)
+        votes = self.votes.tocoo()
+        extra = votes.row >= k
+        first = self.base[None, :] + self.votes[:k].toarray()
+        cols = np.concatenate([np.tile(np.arange(m), k), votes.col[extra]])
+        rows = np.concatenate([np.repeat(np.arange(k), m), votes.row[extra]])
+        scores = np.concatenate([first.ravel(), self.base[votes.col[extra]] + votes.data[extra]])
+        return _best(cols, rows, scores, m, k)
+
+
+def _best(group: np.ndarray, member: np.ndarray, score: np.ndarray, n_groups: int, k: int
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best members of each group (every group has at least ``k`` candidates) by
+    score, ties the lower member: (n_groups, k) members and scores."""
+    order = np.lexsort((member, -score, group))
+    starts = np.searchsorted(group[order], np.arange(n_groups))
+    pick = order[(starts[:, None] + np.arange(k)[None, :]).ravel()]
+    return member[pick].reshape(n_groups, k), score[pick].reshape(n_groups, k)
+
+
+def scores_sparsely(model: LinkModel) -> bool:
+    """Whether new compounds' target scores are :class:`SparseScores`: the model is its prior
+    (no encoder term) and the structural vote's weight is non-negative."""
+    return model.prior is not None and not model.uses_encoder and float(model.prior.a.detach()) >= 0
+
+
+def new_compound_scores(model: LinkModel, prior: NeighbourPrior, fp: np.ndarray
+                        ) -> SparseScores | None:
+    """New compounds' (fingerprint bits ``fp``) target scores as :class:`SparseScores`, when
+    the model is its prior with a non-negative structural weight; None when they need the
+    dense :func:`target_logits` (the same values)."""
+    if not scores_sparsely(model):
+        return None
+    weights = model.prior
+    votes = prior.by_structure.neighbour_scores(np.asarray(fp, np.float32),
+                                                np.full(len(fp), -1))
+    votes.sum_duplicates()
+    votes = votes.astype(np.float32)
+    votes.data *= weights.a.detach().numpy()
+    return SparseScores((weights.b * prior.degree).detach().numpy(), votes)
+
+
 def _dense(matrix: sp.spmatrix) -> torch.Tensor:
     return torch.from_numpy(matrix.toarray().astype(np.float32))
 
@@ -95,6 +179,8 @@ def target_logits(model: LinkModel, drug_h: torch.Tensor, gene_h: torch.Tensor,
                   votes: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
     """Scores of drugs (n, hidden) against genes (m, hidden), with the prior's ``votes``
     ((n, m) each, from :meth:`NeighbourPrior.rows`) where the model has a prior."""
+    if not model.uses_encoder:  # the model is its prior: the decoder's term is 0
+        return model.prior(torch.zeros(()), *votes, prior.degree[None, :])
     logits = model.decoder.score_all(drug_h, gene_h)
     if model.prior is not None:
         logits = model.prior(logits, *votes, prior.degree[None, :])

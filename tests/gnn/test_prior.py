@@ -6,8 +6,9 @@ import torch
 
 from oncokg.gnn.baselines import FingerprintNN, SharedTargets
 from oncokg.gnn.evaluate import evaluate_targets, task_data
+from oncokg.gnn.models import LinkModel
 from oncokg.gnn.predict import Predictor
-from oncokg.gnn.prior import NeighbourPrior
+from oncokg.gnn.prior import NeighbourPrior, SparseScores
 from oncokg.gnn.splits import make_split
 from oncokg.gnn.train import TrainConfig, evaluate_fit, fit_gnn, fit_prior
 
@@ -107,3 +108,53 @@ def test_prior_from_pairs_matches_the_baseline(export, features):
     drugs = np.unique(data.split.part_pairs("test")[:, 0])
     assert np.allclose(prior.rows(drugs)[0].numpy() + 0, baseline.score(drugs)
                        - 1e-6 * baseline.degree / baseline.degree.max(), atol=1e-6)
+
+
+def _canonical_top(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's best ``k`` columns by a full sort: score descending, then the lower column."""
+    order = np.stack([np.lexsort((np.arange(score.shape[1]), -row)) for row in score])[:, :k]
+    return order, np.take_along_axis(score, order, axis=1)
+
+
+def test_sparse_scores_rank_as_the_full_matrix_ties_included():
+    """Top k of ``base + votes`` from the votes and the base's best alone equals a full sort
+    of the dense matrix, in both directions, with ties everywhere (repeated base values, equal
+    votes, rows without votes) and a vote on a column the base already ranks high."""
+    rng = np.random.default_rng(0)
+    n, m, k = 30, 50, 6
+    base = rng.choice([0.0, 0.1, 0.2, 0.5], size=m).astype(np.float32)
+    votes = sp.random(n, m, density=0.08, random_state=1, format="coo", dtype=np.float32)
+    keep = votes.row != 7  # a row without votes
+    data = np.round(votes.data[keep] * 4) / 4 + 0.25  # few distinct values: ties
+    rows, cols = votes.row[keep], votes.col[keep]
+    top_base = int(np.argmax(base))  # a vote where the base alone ranks high
+    votes = sp.csr_matrix((np.r_[data, 1.0].astype(np.float32),
+                           (np.r_[rows, 3], np.r_[cols, top_base])), shape=(n, m))
+    scores = SparseScores(base, votes)
+    dense = scores.dense()
+    for got, want in ((scores.top_per_row(k), _canonical_top(dense, k)),
+                      (scores.top_per_column(k), _canonical_top(dense.T, k))):
+        assert np.array_equal(got[0], want[0])
+        assert np.array_equal(got[1], want[1])
+    assert scores.top_per_row(m + 5)[0].shape == (n, m)
+
+
+def test_a_model_that_is_its_prior_scores_new_compounds_without_the_encoder(
+        target_artifact, monkeypatch):
+    """With the correction weight at 0 the encoder's term is 0: skipping message passing, the
+    decoder and the descriptors gives the same scores, bit for bit, and sparse votes give the
+    same matrix."""
+    predictor = Predictor.load(target_artifact[0])
+    with torch.no_grad():
+        predictor.model.prior.s.zero_()
+    assert not predictor.model.uses_encoder
+    smiles = ["c1ccc2ncnc(NCC)c2c1", "CCOc1ccccc1", "c1ccc2ncnc(NCCCC)c2c1"]
+    x = torch.stack([predictor.featurize(s) for s in smiles])
+    assert not x[:, predictor.featurizer.settings.fp_bits:].any()  # no descriptors computed
+    fast = predictor.new_compound_targets(x)
+    sparse = predictor.new_compound_target_scores(x)
+    assert isinstance(sparse, SparseScores) and np.array_equal(sparse.dense(), fast)
+    monkeypatch.setattr(LinkModel, "uses_encoder", property(lambda self: True))
+    x_full = torch.stack([predictor.featurize(s) for s in smiles])
+    assert x_full[:, predictor.featurizer.settings.fp_bits:].any()
+    assert np.array_equal(predictor.new_compound_targets(x_full), fast)

@@ -7,6 +7,7 @@ import torch
 
 from oncokg.gnn.baselines import NeighbourALS
 from oncokg.gnn.evaluate import evaluate_response, task_data
+from oncokg.gnn.models import LinkModel
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.splits import make_split
 from oncokg.gnn.train import TrainConfig, evaluate_fit, fit_gnn
@@ -70,3 +71,24 @@ def test_saved_response_model_keeps_its_prior(response_artifact, export, feature
         held.s.zero_()   # the prior alone
     got = predictor.ln_ic50_matrix(predictor.smiles_embeddings([smiles]), np.arange(3))[0]
     assert np.allclose(got, expected, atol=1e-3)
+
+
+def test_a_response_model_that_is_its_prior_screens_without_the_encoder(response_artifact,
+                                                                         monkeypatch):
+    """Correction weight 0: new compounds' sensitivities and ln IC50s without message
+    passing, decoder or descriptors equal the full computation bit for bit."""
+    predictor = Predictor.load(response_artifact[0])
+    with torch.no_grad():
+        predictor.model.response_prior.s.zero_()
+    smiles = ["c1ccc2ncnc(NCC)c2c1", "CCOc1ccccc1", "c1ccc2ncnc(NCCCC)c2c1"]
+    cells = np.arange(len(predictor.nodes["CellLine"]["keys"]))
+
+    def scores():
+        h = predictor.smiles_embeddings(smiles)
+        return predictor.sensitivity(h), predictor.ln_ic50_matrix(h, cells)
+
+    assert not predictor.model.uses_encoder
+    fast = scores()
+    monkeypatch.setattr(LinkModel, "uses_encoder", property(lambda self: True))
+    full = scores()
+    assert all(np.array_equal(a, b) for a, b in zip(fast, full, strict=True))
