@@ -172,7 +172,8 @@ class ChunkScorer:
     """Featurizes and scores chunks of a library with one loaded model.
 
     A target model ranks every gene for each compound; a response model ranks tumor types (with
-    at least ``min_cell_lines`` lines) by ``rank_by``, as ``Predictor.rank_tumor_types`` does.
+    at least ``min_cell_lines`` lines) by ``rank_by`` of ``Predictor.tumor_type_values``, as
+    ``Predictor.rank_tumor_types`` does.
     """
 
     def __init__(self, predictor: Predictor, k: int = 20, min_cell_lines: int = 3,
@@ -198,20 +199,9 @@ class ChunkScorer:
             self._tumor_types(min_cell_lines)
 
     def _tumor_types(self, min_cell_lines: int) -> None:
-        """The tumor types screened and their cell lines, as a (types × lines) mean matrix."""
-        model_of = self.predictor.artifact.known["MODEL_OF"]
-        cells, tumors = model_of[0].numpy(), model_of[1].numpy()
-        types, counts = np.unique(tumors, return_counts=True)
-        keep = counts >= min_cell_lines
-        self.queries, self.n_cell_lines = types[keep], counts[keep]
-        n_cells = len(self.predictor.nodes["CellLine"]["keys"])
-        row = {int(t): i for i, t in enumerate(self.queries)}
-        member = np.zeros((len(self.queries), n_cells), dtype=np.float64)
-        for cell, tumor in zip(cells, tumors, strict=True):
-            if int(tumor) in row:
-                member[row[int(tumor)], cell] += 1.0
-        self.member = member / np.maximum(member.sum(1, keepdims=True), 1.0)
-        self.background = self.member @ self.predictor.cell_background().astype(np.float64)
+        """The tumor types screened (``Predictor.tumor_types``)."""
+        self.types = self.predictor.tumor_types(min_cell_lines)
+        self.queries, self.n_cell_lines = self.types.index, self.types.n_cell_lines
         self.query_kind = "tumor_type"
         self.query_keys = [self.predictor.key("TumorType", int(t)) for t in self.queries]
         self.query_names = [self.predictor.name("TumorType", int(t)) for t in self.queries]
@@ -262,12 +252,7 @@ class ChunkScorer:
         if self.relation == "TARGETS":
             return {"score": self.predictor.new_compound_target_scores(x)}
         p = self.predictor.sensitivity(self.predictor.new_compound_embeddings(x))
-        p = p.astype(np.float64)
-        potency = p @ self.member.T
-        background = np.broadcast_to(self.background, potency.shape)
-        values = {"potency": potency, "background": background,
-                  "selectivity": potency - background,
-                  "probability": self.predictor.calibrate(p) @ self.member.T}
+        values = self.predictor.tumor_type_values(p, self.types)
         return {"score": values[self.rank_by], **values}
 
     def _with_probability(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,16 @@ RANKINGS = ("selectivity", "potency")
 class PredictionError(OncoKGError, ValueError):
     """A prediction request that cannot be answered: unknown entity, invalid SMILES, or a
     relation this model was not trained for."""
+
+
+@dataclass(frozen=True)
+class TumorTypes:
+    """Tumor types screened by their cell lines: graph indices, line counts, and the
+    (types × cell lines) matrix whose product with per-line values is each type's mean."""
+
+    index: np.ndarray
+    n_cell_lines: np.ndarray
+    mean: np.ndarray
 
 
 class Predictor:
@@ -426,41 +437,61 @@ class Predictor:
             self._background = self.response_matrix(self.screenable_drugs(), None).mean(axis=0)
         return self._background
 
-    def rank_tumor_types(self, p: np.ndarray, k: int = 10, min_cell_lines: int = 1,
-                         drug: int | None = None, rank_by: str = "selectivity") -> pd.DataFrame:
-        """Tumor types for one drug from its predicted sensitivity ``p`` (one value per cell
-        line), over their cell lines (``MODEL_OF``).
+    def tumor_types(self, min_cell_lines: int = 1) -> TumorTypes:
+        """The tumor types with at least ``min_cell_lines`` cell lines (``MODEL_OF``)."""
+        model_of = self.artifact.known["MODEL_OF"]
+        cells, tumors = model_of[0].numpy(), model_of[1].numpy()
+        types, counts = np.unique(tumors, return_counts=True)
+        keep = counts >= min_cell_lines
+        row = np.full(int(types.max()) + 1 if len(types) else 0, -1)
+        row[types[keep]] = np.arange(int(keep.sum()))
+        member = np.zeros((int(keep.sum()), len(self.nodes["CellLine"]["keys"])))
+        kept = row[tumors] >= 0
+        np.add.at(member, (row[tumors[kept]], cells[kept]), 1.0)
+        return TumorTypes(types[keep], counts[keep],
+                          member / np.maximum(member.sum(1, keepdims=True), 1.0))
+
+    def tumor_type_values(self, p: np.ndarray, types: TumorTypes) -> dict[str, np.ndarray]:
+        """Drugs × tumor types from predicted sensitivities ``p`` (drugs × every cell line).
 
         ``potency``: the mean of ``p`` over a type's lines; ``background``: the mean of those
         lines' general sensitivity (:meth:`cell_background`); ``selectivity = potency −
         background``, what the drug does to the type beyond what every drug does to it (so
-        leukemia lines that respond to everything do not top every drug's list). ``score`` is
-        the one ``rank_by`` names. With the calibrated probability and, for a graph ``drug``,
-        whether any of its measured responses in the type was sensitive.
+        leukemia lines that respond to everything do not top every drug's list); and the mean
+        calibrated ``probability``.
         """
+        p = np.asarray(p, dtype=np.float64)
+        potency = p @ types.mean.T
+        background = types.mean @ self.cell_background().astype(np.float64)
+        return {"potency": potency,
+                "background": np.broadcast_to(background, potency.shape),
+                "selectivity": potency - background,
+                "probability": self.calibrate(p) @ types.mean.T}
+
+    def rank_tumor_types(self, p: np.ndarray, k: int = 10, min_cell_lines: int = 1,
+                         drug: int | None = None, rank_by: str = "selectivity") -> pd.DataFrame:
+        """Tumor types for one drug from its predicted sensitivity ``p`` (one value per cell
+        line), by :meth:`tumor_type_values`' ``rank_by`` (``score``; ties: more cell lines).
+        For a graph ``drug``, ``known`` says whether any of its measured responses in the type
+        was sensitive."""
         if rank_by not in RANKINGS:
             raise PredictionError(f"unknown ranking {rank_by!r}; use one of {RANKINGS}")
-        model_of = self.artifact.known["MODEL_OF"]
-        frame = pd.DataFrame({"cell": model_of[0].numpy(), "tumor": model_of[1].numpy()})
-        frame["p"] = p[frame["cell"].to_numpy()]
-        frame["background"] = self.cell_background()[frame["cell"].to_numpy()]
-        frame["prob"] = self.calibrate(frame["p"].to_numpy())
-        sensitive = self.known_pairs("SENSITIVE") if drug is not None else set()
-        frame["known"] = [(drug, c) in sensitive for c in frame["cell"]]
-        grouped = frame.groupby("tumor").agg(
-            potency=("p", "mean"), background=("background", "mean"),
-            probability=("prob", "mean"), n_cell_lines=("p", "size"), known=("known", "any"))
-        grouped["selectivity"] = grouped["potency"] - grouped["background"]
-        grouped["score"] = grouped[rank_by]  # a ranking is named after its column
-        grouped = grouped[grouped["n_cell_lines"] >= min_cell_lines]
-        grouped = grouped.sort_values(["score", "n_cell_lines"], ascending=False).head(k)
+        types = self.tumor_types(min_cell_lines)
+        values = {name: v[0] for name, v in self.tumor_type_values(p[None], types).items()}
+        order = np.lexsort((-types.n_cell_lines, -values[rank_by]))[:k]
+        sensitive = np.zeros(types.mean.shape[1])
+        if drug is not None:
+            cells = [c for d, c in self.known_pairs("SENSITIVE") if d == drug]
+            sensitive[cells] = 1.0
+        known = (types.mean @ sensitive) > 0
         return pd.DataFrame({
-            "rank": np.arange(1, len(grouped) + 1),
-            "tumor_type": [self.key("TumorType", int(t)) for t in grouped.index],
-            "tumor_type_name": [self.name("TumorType", int(t)) for t in grouped.index],
-            **{column: grouped[column].to_numpy()
-               for column in ("score", "potency", "background", "selectivity", "probability",
-                              "n_cell_lines", "known")},
+            "rank": np.arange(1, len(order) + 1),
+            "tumor_type": [self.key("TumorType", int(t)) for t in types.index[order]],
+            "tumor_type_name": [self.name("TumorType", int(t)) for t in types.index[order]],
+            "score": values[rank_by][order],
+            **{column: values[column][order]
+               for column in ("potency", "background", "selectivity", "probability")},
+            "n_cell_lines": types.n_cell_lines[order], "known": known[order],
         })
 
     @torch.no_grad()
