@@ -37,7 +37,7 @@ import torch
 from oncokg.app.library import screen_library
 from oncokg.app.workers import ScoringSettings
 from oncokg.contract import paths
-from oncokg.gnn.library import LibrarySource
+from oncokg.gnn.library import ChunkScorer, LibrarySource
 from oncokg.gnn.predict import Predictor
 from oncokg.loaders.analogues import analogues
 from oncokg.loaders.fetch import Fetcher
@@ -93,6 +93,24 @@ def featurize_rates(model: Path, library: Path, n: int = 2_000) -> dict[str, flo
             featurize(text)
         rates[name] = len(smiles) / (time.perf_counter() - started)
     return rates
+
+
+def scoring_rates(model: Path, library: Path, n: int = 4_096) -> dict[str, float]:
+    """One chunk of ``n`` compounds on one thread: compounds/s featurized, and compounds/s
+    scored and ranked once featurized (``ChunkScorer.score`` less its featurization)."""
+    torch.set_num_threads(1)
+    scorer = ChunkScorer(Predictor.load(model), k=20)
+    with gzip.open(library, "rt") as handle:
+        entries = [(i + 1, line.split()[0], "") for i, line in zip(range(n), handle,
+                                                                    strict=False)]
+    scorer.score(0, entries[:64])  # the graph's embeddings and background, once
+    started = time.perf_counter()
+    scorer.featurize(entries)
+    featurized = time.perf_counter() - started
+    started = time.perf_counter()
+    scorer.score(0, entries)
+    total = time.perf_counter() - started
+    return {"featurize": n / featurized, "score": n / max(total - featurized, 1e-9)}
 
 
 def whole_screen(model: Path, library: Path, n: int, out: Path, workers: int,
@@ -160,6 +178,9 @@ def run(model: Path, data_dir: Path, n_analogues: int, n: int, sizes: list[int],
     library = Path(figures["analogues_path"])
     figures["featurize_per_s"] = featurize_rates(model, library)
     sample = head(library, n, out)
+    figures["scoring"] = {name: scoring_rates(path, library, n)
+                          for name, path in (("response", model), ("target", target_model))
+                          if path is not None}
     cores = os.cpu_count() or 1
     backends = {"plain, 1 core": {"workers": 1}, f"plain, {cores} cores": {"workers": cores}}
     if ray:
@@ -204,6 +225,9 @@ def report(f: dict) -> str:
         f"| SMILES featurized/s, 1 thread, with every descriptor | "
         f"{f['featurize_per_s']['descriptors']:,.0f} |",
     ]
+    for name, rates in f.get("scoring", {}).items():
+        lines.append(f"| {name} model, one chunk of {f['n']:,} on 1 thread: featurized/s, then "
+                     f"scored and ranked/s | {rates['featurize']:,.0f}, {rates['score']:,.0f} |")
     for name, s in f["screens"].items():
         lines.append(f"| compounds screened/s, {name} | {s['rate']:,.0f} "
                      f"(start-up {s['startup_s']:.0f} s; load average {s['load']:.1f}) |")
