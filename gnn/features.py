@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
-from rdkit import Chem, RDLogger
+from rdkit import Chem, rdBase
 from rdkit.Chem import Descriptors, rdFingerprintGenerator
 
 from oncokg.contract.errors import OncoKGError
@@ -118,11 +118,8 @@ def parse_smiles(smiles: str):
     """Parse ``smiles`` with RDKit, raising :class:`InvalidSmilesError` when it cannot."""
     if not isinstance(smiles, str) or not smiles.strip():
         raise InvalidSmilesError(f"not a SMILES string: {smiles!r}")
-    RDLogger.DisableLog("rdApp.*")
-    try:
+    with rdBase.BlockLogs():  # RDKit's own complaint would repeat our error
         mol = Chem.MolFromSmiles(smiles.strip())
-    finally:
-        RDLogger.EnableLog("rdApp.*")
     if mol is None:
         raise InvalidSmilesError(f"RDKit cannot parse SMILES {smiles!r}")
     return mol

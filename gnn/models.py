@@ -492,7 +492,7 @@ class LinkModel(nn.Module):
         correction, so the model is its prior), and scoring may skip message passing. In
         training the correction always runs: its weight learns from it."""
         prior = self.prior if self.prior is not None else self.response_prior
-        return self.training or prior is None or bool(prior.s.detach() != 0)
+        return self.training or prior is None or prior.s.item() != 0.0
 
     def respond_all(self, drug: torch.Tensor, cell: torch.Tensor) -> torch.Tensor:
         """:meth:`respond` of every (drug, cell line) pair, (n_drugs, n_cells, 2); decoders
