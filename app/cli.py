@@ -165,6 +165,8 @@ def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
         click.echo(f"\n{item.name} ({item.release}): {item.rows:,} rows, "
                    f"{item.created:,} created, parse {item.parse_s:.1f}s{write}")
         click.echo(item.report.summary())
+        if item.stale:
+            click.echo(f"  {item.stale_warning()}")
         if item.report_path:
             click.echo(f"  report: {item.report_path}")
     if outcome.bulk:

@@ -18,6 +18,7 @@ from pathlib import Path
 import neo4j
 
 from oncokg import loaders
+from oncokg.contract.schema import SCHEMA
 from oncokg.kg.bulk import (
     DATABASE,
     BulkBuild,
@@ -27,6 +28,7 @@ from oncokg.kg.bulk import (
     merge_tables,
 )
 from oncokg.kg.connection import open_driver
+from oncokg.kg.releases import tagged_nodes
 from oncokg.kg.server import ManagedServer
 from oncokg.kg.settings import ConnectionSettings
 from oncokg.kg.writer import GraphWriter, WriteSummary, apply_schema, record_sources
@@ -47,6 +49,20 @@ class SourceLoad:
     writes: list[WriteSummary]
     report: object
     report_path: Path | None = None
+    tag: str = ""
+    #: Nodes per label that carry the release's tag but this load did not assert: left by a
+    #: load of the same release with another vocabulary (e.g. an older OncoKG's drug keys).
+    #: Counted on the last source of a tag, when the load holds every source of that tag.
+    stale: dict[str, int] = field(default_factory=dict)
+
+    def stale_warning(self) -> str:
+        """One line naming the stale nodes, or '' when there are none."""
+        if not self.stale:
+            return ""
+        what = ", ".join(f"{n:,} {label}" for label, n in sorted(self.stale.items()))
+        return (f"warning: the graph holds {what} node(s) from an earlier load of {self.tag} "
+                "that this load did not assert (keys of another vocabulary); `oncokg load "
+                "--bulk --replace` rebuilds the graph without them")
 
     @property
     def created(self) -> int:
@@ -106,8 +122,34 @@ def load_into_graph(
         write_s = time.perf_counter() - started
         outcome.sources.append(_source_load(result, parse_s, write_s, summary.tables,
                                             report_dir))
+    for tag, stale in unasserted_nodes(driver, [r for r, _ in parsed], database).items():
+        [s for s in outcome.sources if s.tag == tag][-1].stale = stale
     record_sources(driver, _licences(parsed), database)
     return outcome
+
+
+def unasserted_nodes(driver: neo4j.Driver, results: list[LoadResult],
+                     database: str | None = None) -> dict[str, dict[str, int]]:
+    """Per release tag and label, the nodes tagged with it beyond the keys the ``results``
+    assert (a ``MERGE`` load adds and updates; it never removes what an earlier load of the
+    release asserted under keys this one no longer makes). Only tags whose every source is
+    among ``results`` (sources sharing a tag assert different nodes)."""
+    asserted: dict[str, dict[str, set]] = {}
+    for result in results:
+        for table in result.nodes:
+            keys = asserted.setdefault(result.provenance, {}).setdefault(table.label, set())
+            keys.update(table.rows[SCHEMA.node(table.label).key])
+    loaded = {result.source for result in results}
+    out = {}
+    for tag, labels in asserted.items():
+        if {s.name for s in loaders.SOURCES.values() if s.provenance == tag} - loaded:
+            continue
+        stale = {label: n - len(labels.get(label, ()))
+                 for label, n in tagged_nodes(driver, tag, database).items()
+                 if n > len(labels.get(label, ()))}
+        if stale:
+            out[tag] = stale
+    return out
 
 
 def bulk_load_into_graph(
@@ -190,4 +232,4 @@ def _source_load(result: LoadResult, parse_s: float, write_s: float,
         report_path = result.report.write(Path(report_dir) / f"{result.source}.json")
     rows = sum(len(t.rows) for t in [*result.nodes, *result.rels])
     return SourceLoad(result.source, result.release, rows, parse_s, write_s, writes,
-                      result.report, report_path)
+                      result.report, report_path, tag=result.provenance)

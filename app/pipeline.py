@@ -280,6 +280,9 @@ def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | P
         outcome = load_into_graph(driver, data_dir=data_dir, database=database,
                                   report_dir=reports, progress=say, show_bars=bars)
     say(f"    {outcome.rows:,} rows in {outcome.seconds:.0f}s")
+    for item in outcome.sources:
+        if item.stale:
+            say(f"    {item.name}: {item.stale_warning()}")
     say("2/5 exporting the graph for training ...")
     export = export_for_learning(driver, database, data_dir, say)
     export.save(out / "export")

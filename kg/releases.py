@@ -46,6 +46,15 @@ def release_tags(driver: neo4j.Driver, database: str | None = None) -> list[str]
     return [r["tag"] for r in records]
 
 
+def tagged_nodes(driver: neo4j.Driver, tag: str, database: str | None = None
+                 ) -> dict[str, int]:
+    """How many nodes of each label carry ``tag`` in their ``sources``."""
+    records, _, _ = driver.execute_query(
+        "MATCH (n) WHERE $tag IN n.sources RETURN labels(n)[0] AS label, count(*) AS n",
+        tag=tag, database_=database)
+    return {r["label"]: r["n"] for r in records}
+
+
 def retire_release(driver: neo4j.Driver, tag: str, database: str | None = None
                    ) -> pd.DataFrame:
     """Take ``tag`` out of the graph (see the module docstring), in one transaction.

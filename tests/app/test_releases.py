@@ -67,3 +67,17 @@ def test_replacing_a_release_removes_only_what_it_alone_asserted(empty_graph, da
     assert counts(empty_graph) == snapshot
     with pytest.raises(ReleaseError, match="no release 'civic:2021-08-01'"):
         load_replacing(empty_graph, "civic", OLD, data_dir)
+
+
+def test_a_reload_names_the_nodes_an_earlier_vocabulary_left(empty_graph, data_dir):
+    """A MERGE load never removes what an earlier load of the same release asserted under
+    keys this one no longer makes (a drug key of an older vocabulary): it counts them and says
+    how to rebuild without them."""
+    first = load_into_graph(empty_graph, ["civic"], data_dir, show_bars=False)
+    assert first.sources[0].stale == {}
+    empty_graph.execute_query("CREATE (:Drug {key: 'OLD-VOCABULARY-KEY', sources: [$tag]})",
+                              tag=NEW)
+    again = load_into_graph(empty_graph, ["civic"], data_dir, show_bars=False).sources[0]
+    assert again.stale == {"Drug": 1}
+    assert f"1 Drug node(s) from an earlier load of {NEW}" in again.stale_warning()
+    assert "--bulk --replace" in again.stale_warning()

@@ -68,14 +68,17 @@ def test_every_source_reports_its_normalization(graph_load):
     for item in graph_load.sources:
         summary = item.report.summary()
         assert item.name in summary and "dropped" in summary
+        assert item.stale == {} and item.stale_warning() == ""
     assert {s.name for s in graph_load.sources} >= {"gdsc", "civic", "genes", "oncotree"}
 
 
 def test_loading_again_changes_no_count(loaded_graph, data_dir):
     before = counts(loaded_graph)
-    load_into_graph(loaded_graph, ["gdsc", "gdsc_drugs", "drugbank", "civic", "civic_2021",
-                                   "depmap", "hotspots"], data_dir, show_bars=False)
+    again = load_into_graph(loaded_graph, ["gdsc", "gdsc_drugs", "drugbank", "civic",
+                                           "civic_2021", "depmap", "hotspots"], data_dir,
+                            show_bars=False)
     assert counts(loaded_graph) == before
+    assert [item.stale for item in again.sources] == [{}] * len(again.sources)
 
 
 def test_corrupt_file_fails_by_name_and_leaves_graph_unchanged(loaded_graph, data_dir,
