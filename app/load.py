@@ -140,12 +140,12 @@ def unasserted_nodes(driver: neo4j.Driver, results: list[LoadResult],
             keys = asserted.setdefault(result.provenance, {}).setdefault(table.label, set())
             keys.update(table.rows[SCHEMA.node(table.label).key])
     loaded = {result.source for result in results}
+    whole = [tag for tag in asserted
+             if not {s.name for s in loaders.SOURCES.values() if s.provenance == tag} - loaded]
     out = {}
-    for tag, labels in asserted.items():
-        if {s.name for s in loaders.SOURCES.values() if s.provenance == tag} - loaded:
-            continue
-        stale = {label: n - len(labels.get(label, ()))
-                 for label, n in tagged_nodes(driver, tag, database).items()
+    for tag, counts in tagged_nodes(driver, whole, database).items():
+        labels = asserted[tag]
+        stale = {label: n - len(labels.get(label, ())) for label, n in counts.items()
                  if n > len(labels.get(label, ()))}
         if stale:
             out[tag] = stale

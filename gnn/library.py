@@ -187,9 +187,9 @@ class ChunkScorer:
         columns = len(predictor.nodes["Gene" if self.relation == "TARGETS" else "CellLine"]
                       ["keys"])
         self.batch = int(np.clip(BATCH_SCORES // max(columns, 1), 64, COMPOUND_BATCH))
-        if self.relation == "TARGETS" and scores_sparsely(predictor.model):
-            self.batch = COMPOUND_BATCH  # no compounds × genes matrix is held
         if self.relation == "TARGETS":
+            if scores_sparsely(predictor.model):
+                self.batch = COMPOUND_BATCH  # no compounds × genes matrix is held
             genes = predictor.nodes["Gene"]
             self.query_kind = "gene"
             self.queries = np.arange(len(genes["keys"]))
@@ -269,16 +269,15 @@ class ChunkScorer:
         n = score.shape[0]
         if isinstance(score, SparseScores):
             order, best = score.top_per_row(self.k)
-            picked = {"score": best}
+        elif self.relation == "TARGETS":
+            order = _top_columns(score, self.k)
         else:
-            if self.relation == "TARGETS":
-                order = _top_columns(score, self.k)
-            else:
-                tie = np.broadcast_to(-self.n_cell_lines, score.shape)
-                order = np.stack([np.lexsort((tie[i], -score[i])) for i in range(n)]
-                                 ).reshape(n, -1)[:, : self.k]
-            picked = {name: np.take_along_axis(values, order, axis=1)
-                      for name, values in columns.items()}
+            tie = np.broadcast_to(-self.n_cell_lines, score.shape)
+            order = np.stack([np.lexsort((tie[i], -score[i])) for i in range(n)]
+                             ).reshape(n, -1)[:, : self.k]
+        picked = ({"score": best} if isinstance(score, SparseScores) else
+                  {name: np.take_along_axis(values, order, axis=1)
+                   for name, values in columns.items()})
         kk = order.shape[1]
         rows = np.repeat(np.arange(n), kk)
         cols = order.ravel()

@@ -142,6 +142,7 @@ class Predictor:
         self._prior: NeighbourPrior | None = None
         self._fp_library: tuple[np.ndarray, np.ndarray] | None = None
         self._donor_fp: np.ndarray | None = None
+        self._tumor_types: dict[int, TumorTypes] = {}
         self.y_mean = artifact.scaling.get("y_mean", 0.0)
         self.y_std = artifact.scaling.get("y_std", 1.0)
 
@@ -438,7 +439,12 @@ class Predictor:
         return self._background
 
     def tumor_types(self, min_cell_lines: int = 1) -> TumorTypes:
-        """The tumor types with at least ``min_cell_lines`` cell lines (``MODEL_OF``)."""
+        """The tumor types with at least ``min_cell_lines`` cell lines (``MODEL_OF``; cached)."""
+        if min_cell_lines not in self._tumor_types:
+            self._tumor_types[min_cell_lines] = self._count_tumor_types(min_cell_lines)
+        return self._tumor_types[min_cell_lines]
+
+    def _count_tumor_types(self, min_cell_lines: int) -> TumorTypes:
         model_of = self.artifact.known["MODEL_OF"]
         cells, tumors = model_of[0].numpy(), model_of[1].numpy()
         types, counts = np.unique(tumors, return_counts=True)

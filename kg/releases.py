@@ -46,13 +46,17 @@ def release_tags(driver: neo4j.Driver, database: str | None = None) -> list[str]
     return [r["tag"] for r in records]
 
 
-def tagged_nodes(driver: neo4j.Driver, tag: str, database: str | None = None
-                 ) -> dict[str, int]:
-    """How many nodes of each label carry ``tag`` in their ``sources``."""
+def tagged_nodes(driver: neo4j.Driver, tags: list[str], database: str | None = None
+                 ) -> dict[str, dict[str, int]]:
+    """Per tag of ``tags``, how many nodes of each label carry it in their ``sources`` (one
+    pass over the nodes)."""
     records, _, _ = driver.execute_query(
-        "MATCH (n) WHERE $tag IN n.sources RETURN labels(n)[0] AS label, count(*) AS n",
-        tag=tag, database_=database)
-    return {r["label"]: r["n"] for r in records}
+        "MATCH (n) UNWIND n.sources AS tag WITH tag, labels(n)[0] AS label WHERE tag IN $tags "
+        "RETURN tag, label, count(*) AS n", tags=tags, database_=database)
+    out: dict[str, dict[str, int]] = {}
+    for r in records:
+        out.setdefault(r["tag"], {})[r["label"]] = r["n"]
+    return out
 
 
 def retire_release(driver: neo4j.Driver, tag: str, database: str | None = None
