@@ -154,25 +154,26 @@ def index_edges(
     raw: pd.DataFrame, nodes: dict[str, pd.DataFrame], start: str, end: str,
     identity: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, int]:
-    """Replace ``start``/``end`` keys by node indices; returns the frame and rows dropped.
-
-    Rows come out sorted by (src, dst, ``identity`` columns): an export's edge order, and so
-    every seeded split and minibatch drawn from it, does not depend on the order the store
-    returned them in (Neo4j's follows its storage history, not the data).
-    """
+    """Replace ``start``/``end`` keys by node indices; returns the frame (in ``order_edges``'
+    order) and the rows dropped for an endpoint absent from ``nodes``."""
     if start not in nodes or end not in nodes:
         return empty_edges(), len(raw)
-    src_index = pd.Series(np.arange(len(nodes[start])), index=nodes[start]["key"].astype(str))
-    dst_index = pd.Series(np.arange(len(nodes[end])), index=nodes[end]["key"].astype(str))
-    src = raw["start"].astype(str).map(src_index)
-    dst = raw["end"].astype(str).map(dst_index)
-    keep = src.notna() & dst.notna()
-    frame = raw.loc[keep].drop(columns=["start", "end"]).copy()
-    frame.insert(0, "dst", dst[keep].astype(np.int64).to_numpy())
-    frame.insert(0, "src", src[keep].astype(np.int64).to_numpy())
+    src = pd.Index(nodes[start]["key"].astype(str)).get_indexer(raw["start"].astype(str))
+    dst = pd.Index(nodes[end]["key"].astype(str)).get_indexer(raw["end"].astype(str))
+    keep = (src >= 0) & (dst >= 0)
+    frame = raw.loc[keep].drop(columns=["start", "end"])
+    frame.insert(0, "dst", dst[keep].astype(np.int64))
+    frame.insert(0, "src", src[keep].astype(np.int64))
+    return order_edges(frame, identity), int((~keep).sum())
+
+
+def order_edges(frame: pd.DataFrame, identity: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Edges sorted by (src, dst, ``identity`` columns): an export's edge order, and so every
+    seeded split and minibatch drawn from it, does not depend on the order the store returned
+    them in (Neo4j's follows its storage history, not the data)."""
     order = ["src", "dst", *(c for c in identity if c in frame.columns)]
     frame = frame.sort_values(order, kind="stable", na_position="last")
-    return frame.reset_index(drop=True), int((~keep).sum())
+    return frame.reset_index(drop=True)
 
 
 def _merge_node_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:

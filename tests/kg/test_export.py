@@ -86,3 +86,40 @@ def test_tables_keep_one_edge_per_identity_as_neo4j_does():
     response = GraphExport.from_tables(nodes, [first, second]).edge_frame("RESPONSE")
     assert sorted(zip(response["dataset"], response["ln_ic50"], strict=True)) == [
         ("GDSC1 v17", 1.0), ("GDSC1 v17", 2.0), ("GDSC2 r8", 3.0)]
+
+
+def test_export_in_parts_keeps_missing_values_and_every_sources_group(empty_graph, monkeypatch):
+    """Edges read in several parts per type, anchored on either side, grouped by ``sources``,
+    with missing property values: the same frames as the export of the same tables."""
+    drugs = [f"D{i}" for i in range(5)]
+    lines = [str(100 + i) for i in range(7)]
+    pairs = [(d, c) for d in drugs for c in lines if (int(d[1:]) + int(c)) % 3]
+    response = pd.DataFrame({
+        "start": [d for d, _ in pairs], "end": [c for _, c in pairs],
+        "ln_ic50": [float(i) - 4.5 for i in range(len(pairs))],
+        "auc": [None if i % 4 == 0 else i / 100 for i in range(len(pairs))],
+        "dataset": ["GDSC1" if i % 2 else "GDSC2" for i in range(len(pairs))],
+        "sources": [["a:1"] if i % 3 else ["a:1", "b:2"] for i in range(len(pairs))],
+    })
+    targets = pd.DataFrame({"start": ["D0", "D1", "D1", "D4"],
+                            "end": ["EGFR", "EGFR", "BRAF", "KRAS"],
+                            "actions": [["inhibitor"], ["binder"], ["agonist", "binder"], []],
+                            "sources": [["t:1"], ["t:1"], ["u:1"], ["t:1"]]})
+    nodes = [NodeTable("Drug", pd.DataFrame({"id": drugs})),
+             NodeTable("CellLine", pd.DataFrame({"cosmic_id": lines})),
+             NodeTable("Gene", pd.DataFrame({"symbol": ["EGFR", "BRAF", "KRAS"]}))]
+    rels = [RelTable("RESPONSE", response), RelTable("TARGETS", targets)]
+    GraphWriter(empty_graph).write(nodes, rels)
+    monkeypatch.setattr("oncokg.kg.export.EDGES_PER_PART", 4)
+
+    export = export_graph(empty_graph, rel_types=["RESPONSE", "TARGETS"], workers=2)
+    expected = GraphExport.from_tables(nodes, rels)
+    assert export.manifest["sources"] == ["a:1", "b:2", "t:1", "u:1"]
+    for rel_type in ("RESPONSE", "TARGETS"):
+        got, want = export.edge_frame(rel_type), expected.edge_frame(rel_type)
+        assert len(got) == len(want) > 3
+        assert got[["src", "dst"]].equals(want[["src", "dst"]])
+        for column in want.columns.drop(["src", "dst"]):
+            assert got[column].tolist() == want[column].tolist() or (
+                got[column].isna().equals(want[column].isna())
+                and got[column].dropna().tolist() == want[column].dropna().tolist()), column
