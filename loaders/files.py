@@ -22,6 +22,11 @@ class SourceError(OncoKGError):
         if file is not None:
             where = f"{file}" + (f", line {line}" if line is not None else "") + ": "
         super().__init__(where + message)
+        self._parts = (message, self.file, line)
+
+    def __reduce__(self):
+        """Pickled with its parts (a source parsed in another process raises it here)."""
+        return type(self), self._parts
 
 
 @dataclass(frozen=True)
