@@ -382,15 +382,24 @@ def build_graph(graph: MergedGraph, server: ManagedServer, *, replace: bool = Fa
         raise
     server.drop_store_aside()
     shutil.rmtree(work, ignore_errors=True)
-    _reconnect(driver)
+    _reconnect(driver, replaced=True)
     return BulkBuild(graph.node_count, graph.rel_count, files_s, import_s, start_s, schema_s,
                      replaced)
 
 
-def _reconnect(driver: neo4j.Driver | None) -> None:
-    """Pooled connections died with the stopped server: a retried query replaces them."""
-    if driver is not None:
-        driver.execute_query("RETURN 1", database_=DATABASE)
+def _reconnect(driver: neo4j.Driver | None, replaced: bool = False) -> None:
+    """Pooled connections died with the stopped server: a retried query replaces them. After
+    a replacing build the store's transaction history starts again, so the bookmarks that
+    ``execute_query`` kept from the old one (which it would wait for, in vain) are swapped for
+    the new store's."""
+    if driver is None:
+        return
+    with driver.session(database=DATABASE) as session:
+        session.execute_read(lambda tx: tx.run("RETURN 1").consume())
+        current = session.last_bookmarks().raw_values
+    if replaced:
+        manager = driver.execute_query_bookmark_manager
+        manager.update_bookmarks(manager.get_bookmarks(), current)
 
 
 def _run_importer(server: ManagedServer, lib: Path, files: ImportFiles, work: Path) -> None:

@@ -91,9 +91,14 @@ def test_a_build_killed_midway_is_undone_at_the_next_start(bulk):
 
 def test_replace_builds_the_new_graph(bulk, data_dir):
     server, driver, _ = bulk
+    for i in range(60):  # the old store's history runs ahead of the new one's
+        driver.execute_query("MERGE (n:OncoKGLock {name: 'bookmarks'}) SET n.i = $i", i=i)
     outcome = bulk_load_into_graph(("oncotree",), data_dir, server=server, replace=True,
                                    driver=driver)
     assert outcome.bulk.replaced
+    # execute_query does not wait for a bookmark of the replaced store
+    records, _, _ = driver.execute_query("MATCH (n:OncoKGLock) RETURN count(n) AS n")
+    assert records[0]["n"] == 0
     found = counts(driver)
     assert found["node:TumorType"] == 897 and found["rel:SUBTYPE_OF"] == 865
     assert "node:Gene" not in found and "rel:RESPONSE" not in found
