@@ -13,6 +13,7 @@ from oncokg.app.cli_models import COMMANDS
 from oncokg.app.export import export_for_learning
 from oncokg.app.load import bulk_load_into_graph, check_bulk_target, load_into_graph
 from oncokg.app.releases import diff_sources, load_replacing
+from oncokg.app.terminal import progress_bars
 from oncokg.contract.errors import OncoKGError
 from oncokg.contract.subgraph import Selection
 from oncokg.kg.connection import graph
@@ -159,7 +160,8 @@ def load(sources: tuple[str, ...], data_dir: Path | None, report_dir: Path,
     else:
         with graph() as (driver, database):
             outcome = load_into_graph(driver, sources or None, data_dir, database=database,
-                                      report_dir=report_dir, progress=_say)
+                                      report_dir=report_dir, progress=_say,
+                                      show_bars=progress_bars())
     for item in outcome.sources:
         write = f", write {item.write_s:.1f}s" if not bulk else ""
         click.echo(f"\n{item.name} ({item.release}): {item.rows:,} rows, "

@@ -15,6 +15,7 @@ from oncokg.app.export import export_for_learning
 from oncokg.app.library import LIBRARIES
 from oncokg.app.load import bulk_server
 from oncokg.app.pipeline import ScreenRequest, run_demo, run_screen
+from oncokg.app.terminal import progress_bars
 from oncokg.contract.export import GraphExport
 from oncokg.contract.tasks import SPLITS, Task, TaskError
 from oncokg.gnn.library import CHUNK_SIZE
@@ -103,7 +104,8 @@ def train(task: str, split: str, model: str, seeds: str, epochs: int | None, out
     artifact = artifact or Path("runs/models") / f"{task}.pt"
     results = run_train(_export(export_dir), task=task, split=split, model=model,
                         seeds=_seeds(seeds), epochs=epochs, out_dir=out, artifact_path=artifact,
-                        cross_study=_studies(studies, study_dir), dataset=dataset)
+                        cross_study=_studies(studies, study_dir), dataset=dataset,
+                        progress=progress_bars())
     click.echo(results.to_markdown())
     click.echo(f"\nresults in {out}; model artifact {artifact}")
 
@@ -130,7 +132,7 @@ def evaluate(task: str, splits: str, model: str, seeds: str, epochs: int | None,
     for split in chosen:
         results = run_train(export, task=task, split=split, model=model, seeds=_seeds(seeds),
                             epochs=epochs, out_dir=out, cross_study=cross_study,
-                            dataset=dataset)
+                            dataset=dataset, progress=progress_bars())
         click.echo(results.to_markdown() + "\n")
     click.echo(f"results in {out}")
 

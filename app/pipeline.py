@@ -10,7 +10,6 @@ importer), export, train both tasks, screen, write back, report.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import pandas as pd
 from oncokg.app.export import export_for_learning
 from oncokg.app.library import compound_shards, named_library, screen_library
 from oncokg.app.load import bulk_load_into_graph, load_into_graph
+from oncokg.app.terminal import progress_bars
 from oncokg.app.workers import ScoringSettings
 from oncokg.contract.tasks import Task
 from oncokg.gnn.library import CHUNK_SIZE, LibrarySource
@@ -84,7 +84,7 @@ def run_screen(model_path: str | Path, request: ScreenRequest, out_dir: str | Pa
                predictor=None) -> ScreenOutput:
     """Run every query of ``request`` with one loaded model; returns what was written."""
     predictor = predictor or Predictor.load(model_path)
-    screen = Screen(predictor)
+    screen = Screen(predictor, progress=progress_bars())
     say(f"model {predictor!r}")
     screens = []
     for kind in ("tumor", "mutation", "cell_line"):
@@ -273,7 +273,7 @@ def run_demo(driver: neo4j.Driver, data_dir: str | Path | None, out_dir: str | P
     """
     out = Path(out_dir)
     started = time.perf_counter()
-    bars = sys.stderr.isatty()
+    bars = progress_bars()
     reports = out / "load_reports"
     if server is not None and node_count(driver, database) == 0:
         say("1/5 building the graph of the default sources (offline importer) ...")

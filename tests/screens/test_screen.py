@@ -181,3 +181,14 @@ def test_one_resolver_for_every_spelling_and_every_path(models, loaded_graph, tm
                   "--out", str(tmp_path / "ambiguous")]):
         result = cli.invoke(main, args)
         assert result.exit_code == 1 and "ambiguous drug 'Torisel'" in result.stderr, args
+
+
+def test_a_screen_into_a_log_draws_no_progress_bars(models, loaded_graph, tmp_path_factory,
+                                                    tmp_path, capfd):
+    """Stderr is not a terminal here (as in `make demo > demo.log`): plain lines only."""
+    _model(models, loaded_graph, tmp_path_factory, "drug-response")
+    run_screen(models["drug-response"], ScreenRequest(tumor=("MEL", "LUAD", "BRCA"), k=3),
+               tmp_path, say=print)
+    captured = capfd.readouterr()
+    assert "model Predictor" in captured.out
+    assert "\r" not in captured.err + captured.out
