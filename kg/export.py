@@ -26,7 +26,7 @@ from oncokg.contract.export import (
     order_edges,
 )
 from oncokg.contract.schema import NODE_TYPES, REL_TYPES, SCHEMA, NodeType, RelType
-from oncokg.kg.stats import source_licences
+from oncokg.kg.stats import graph_counts, source_licences
 
 #: The list property edges are grouped by when exported (few distinct values, one per group).
 GROUPED = "sources"
@@ -62,7 +62,8 @@ def export_graph(
     for node in NODE_TYPES:
         queries[node.label], nodes[node.label], keys[node.label] = read(_nodes, node)
     rels = [SCHEMA.rel(t) for t in rel_types]
-    parts = [(rel, anchors) for rel in rels for anchors in read(_parts, rel, keys)]
+    counts = graph_counts(driver, database).set_index("name")["count"]
+    parts = [(rel, anchors) for rel in rels for anchors in _parts(rel, keys, counts[rel.type])]
     grouped: dict[str, list[pd.DataFrame]] = {rel.type: [] for rel in rels}
     sources: set[str] = set()
     with ThreadPoolExecutor(max(1, workers)) as pool:
@@ -93,10 +94,10 @@ def _tags_outside(session: neo4j.Session, exported: list[str]) -> set[str]:
         f"UNWIND r.{GROUPED} AS s RETURN collect(DISTINCT s) AS tags").single()["tags"])
 
 
-def _parts(session: neo4j.Session, rel: RelType, keys: dict[str, pd.Index]) -> list[list]:
+def _parts(rel: RelType, keys: dict[str, pd.Index], count: int) -> list[list]:
     """The anchors (keys of the type's smaller side) split into parts of about
-    ``EDGES_PER_PART`` edges: interleaved, so that high-degree nodes spread over the parts."""
-    count = session.run(f"MATCH ()-[r:{rel.type}]->() RETURN count(r) AS n").single()["n"]
+    ``EDGES_PER_PART`` of the type's ``count`` edges: interleaved, so that high-degree nodes
+    spread over the parts."""
     anchors = keys[_anchor(rel, keys)].tolist()
     n = max(1, min(len(anchors), math.ceil(count / EDGES_PER_PART)))
     return [anchors[i::n] for i in range(n)]
@@ -120,8 +121,8 @@ def _edges(session: neo4j.Session, rel: RelType, anchors: list,
     """
     start, end = SCHEMA.node(rel.start), SCHEMA.node(rel.end)
     from_start = _anchor(rel, keys) == rel.start
-    (anchor, anchor_node), (other, other_node) = (("a", start), ("b", end))[::1 if from_start
-                                                                              else -1]
+    sides = [("a", start), ("b", end)]
+    (anchor, anchor_node), (other, other_node) = sides if from_start else sides[::-1]
     collected = [p for p in rel.properties if p != GROUPED]
     lists = ", ".join([f"collect({other}.{other_node.key}) AS other",
                        *(f"collect(coalesce(r.{p}, {{}})) AS {p}" for p in collected)])
