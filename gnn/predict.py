@@ -74,6 +74,7 @@ from oncokg.gnn.models import LinkModel
 from oncokg.gnn.prior import (
     NeighbourPrior,
     SparseScores,
+    evidence_genes,
     new_compound_scores,
     pair_logits,
     target_logits,
@@ -284,8 +285,11 @@ class Predictor:
         if self._prior is None:
             fp = self.artifact.inputs["drug_fp"].numpy() > 0
             index = self.graph.get(TARGET_EDGE, torch.zeros((2, 0), dtype=torch.long))
+            n_genes = len(self.nodes["Gene"]["keys"])
+            evidence = evidence_genes({key: index.numpy() for key, index in self.graph.items()},
+                                      len(fp), n_genes)
             self._prior = NeighbourPrior.fit(fp, self.inputs["drug_has_structure"].numpy(),
-                                             index.numpy().T, len(self.nodes["Gene"]["keys"]))
+                                             index.numpy().T, n_genes, evidence)
         return self._prior
 
     @torch.no_grad()

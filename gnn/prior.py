@@ -1,42 +1,55 @@
-"""The fingerprint-neighbour prior of target models, and target logits with it.
+"""The neighbour and evidence prior of target models, and target logits with it.
 
 A drug's structural neighbours' targets are the strongest single signal for its own targets
 (the ``fingerprint-nn`` baseline). A target model built with ``target_prior`` scores
-``decoder(drug, gene)`` corrected by :class:`gnn.models.TargetPrior` over two neighbour votes:
-the targets of the structurally nearest training drugs and of the drugs sharing the most known
-targets. Training, evaluation and prediction compute the prior here, from
-the same training targets the model's graph holds, so a saved model reproduces its scores.
+``decoder(drug, gene)`` corrected by :class:`gnn.models.TargetPrior` over three votes: the
+targets of the structurally nearest training drugs, those of the drugs sharing the most known
+targets, and the genes whose mutations the graph's clinical evidence ties to the drug's
+response (CIViC: a drug whose response EGFR mutations predict acts through EGFR). Training,
+evaluation and prediction compute the prior here, from the same training targets and graph
+the model holds, so a saved model reproduces its scores.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 
+from oncokg.contract.export import EdgeKey
 from oncokg.gnn.baselines import FingerprintNN, SharedTargets
 from oncokg.gnn.evaluate import pair_matrix
 from oncokg.gnn.models import LinkModel
 
+#: The three votes of :class:`NeighbourPrior`: structure, shared targets, evidence.
+Votes = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+#: The graph path of the evidence vote: Drug ← BIOMARKER_OF_RESPONSE – Mutation – OF_GENE → Gene.
+BIOMARKER_EDGE: EdgeKey = ("Mutation", "BIOMARKER_OF_RESPONSE", "Drug")
+MUTATION_GENE_EDGE: EdgeKey = ("Mutation", "OF_GENE", "Gene")
+
 
 @dataclass
 class NeighbourPrior:
-    """Neighbour votes for every graph drug (never its own donor) and gene degrees:
-    ``structure`` from the nearest fingerprints, ``shared`` from the drugs sharing the most
-    known targets (the graph's drug → gene → drug paths; empty for drugs without targets)."""
+    """Votes for every graph drug (never its own donor) and gene degrees: ``structure`` from
+    the nearest fingerprints, ``shared`` from the drugs sharing the most known targets (the
+    graph's drug → gene → drug paths; empty for drugs without targets), ``evidence`` the genes
+    of the drug's clinical biomarkers (:func:`evidence_genes`)."""
 
     by_structure: FingerprintNN
     by_targets: SharedTargets
     structure: sp.csr_matrix
     shared: sp.csr_matrix
+    evidence: sp.csr_matrix
     degree: torch.Tensor
 
     @classmethod
     def fit(cls, fp: np.ndarray, has_structure: np.ndarray, train_targets: np.ndarray,
-            n_genes: int) -> NeighbourPrior:
-        """From drug fingerprints (bits) and the training (drug, gene) target pairs."""
+            n_genes: int, evidence: sp.csr_matrix | None = None) -> NeighbourPrior:
+        """From drug fingerprints (bits), the training (drug, gene) target pairs and the
+        evidence genes (drugs × genes; none when not given)."""
         pairs = np.asarray(train_targets, dtype=np.int64).reshape(-1, 2)
         known = pair_matrix(pairs, len(fp), n_genes)
         by_structure = FingerprintNN().fit_library(fp, has_structure, known)
@@ -45,33 +58,60 @@ class NeighbourPrior:
         structure = by_structure.neighbour_scores(by_structure.fp * has[:, None], drugs)
         by_targets = SharedTargets().fit_library(known)
         degree = torch.tensor(by_structure.degree, dtype=torch.float32)
+        if evidence is None:
+            evidence = sp.csr_matrix((len(fp), n_genes), dtype=np.float32)
         return cls(by_structure, by_targets, structure, by_targets.neighbour_scores(drugs),
-                   degree)
+                   sp.csr_matrix(evidence, dtype=np.float32), degree)
 
-    def rows(self, drugs: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        """Dense (structure, shared) votes of graph drugs, each (len(drugs), n_genes)."""
+    def rows(self, drugs: np.ndarray) -> Votes:
+        """Dense (structure, shared, evidence) votes of graph drugs, each (len(drugs),
+        n_genes)."""
         drugs = np.asarray(drugs)
-        return (_dense(self.structure[drugs]), _dense(self.shared[drugs]))
+        return (_dense(self.structure[drugs]), _dense(self.shared[drugs]),
+                _dense(self.evidence[drugs]))
 
-    def training_rows(self, drugs: np.ndarray, visible: sp.csr_matrix
-                      ) -> tuple[torch.Tensor, torch.Tensor]:
+    def training_rows(self, drugs: np.ndarray, visible: sp.csr_matrix) -> Votes:
         """Votes while training: the shared-target vote from each drug's ``visible`` targets
         (its rows: training targets minus the edges being scored)."""
         drugs = np.asarray(drugs)
         return (_dense(self.structure[drugs]),
-                _dense(self.by_targets.neighbour_scores(drugs, visible)))
+                _dense(self.by_targets.neighbour_scores(drugs, visible)),
+                _dense(self.evidence[drugs]))
 
-    def new_rows(self, fp: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        """Votes for structures outside the graph: every donor allowed, no shared targets."""
+    def new_rows(self, fp: np.ndarray) -> Votes:
+        """Votes for structures outside the graph: every donor allowed, no shared targets,
+        no evidence."""
         exclude = np.full(len(fp), -1)
         structure = _dense(self.by_structure.neighbour_scores(np.asarray(fp, np.float32),
                                                               exclude))
-        return structure, torch.zeros_like(structure)
+        return structure, torch.zeros_like(structure), torch.zeros_like(structure)
 
-    def pairs(self, drugs: np.ndarray, genes: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        """The two votes of (drug, gene) pairs, each (len(drugs),)."""
+    def pairs(self, drugs: np.ndarray, genes: np.ndarray) -> Votes:
+        """The three votes of (drug, gene) pairs, each (len(drugs),)."""
         return tuple(torch.from_numpy(np.asarray(m[drugs, genes]).ravel().astype(np.float32))
-                     for m in (self.structure, self.shared))
+                     for m in (self.structure, self.shared, self.evidence))
+
+
+
+def evidence_genes(graph: Mapping[EdgeKey, np.ndarray | torch.Tensor], n_drugs: int,
+                   n_genes: int) -> sp.csr_matrix:
+    """Drugs × genes, 1 where a mutation of the gene is clinical evidence of the drug's
+    response (sensitivity or resistance, any level): the graph path
+    Drug ← BIOMARKER_OF_RESPONSE – Mutation – OF_GENE → Gene over ``graph``'s (2, E) edge
+    arrays. Empty where the graph holds neither type. These are not target edges: a drug's
+    evidence stays visible when its targets are held out."""
+    if BIOMARKER_EDGE not in graph or MUTATION_GENE_EDGE not in graph:
+        return sp.csr_matrix((n_drugs, n_genes), dtype=np.float32)
+    biomarker = np.asarray(graph[BIOMARKER_EDGE])
+    of_gene = np.asarray(graph[MUTATION_GENE_EDGE])
+    n_mutations = int(max(biomarker[0].max(initial=-1), of_gene[0].max(initial=-1))) + 1
+    drug_mutation = sp.csr_matrix((np.ones(biomarker.shape[1], np.float32),
+                                   (biomarker[1], biomarker[0])), shape=(n_drugs, n_mutations))
+    mutation_gene = sp.csr_matrix((np.ones(of_gene.shape[1], np.float32),
+                                   (of_gene[0], of_gene[1])), shape=(n_mutations, n_genes))
+    evidence = (drug_mutation @ mutation_gene).tocsr()
+    evidence.data[:] = 1.0
+    return evidence
 
 
 @dataclass
@@ -176,7 +216,7 @@ def pair_logits(model: LinkModel, drug_h: torch.Tensor, gene_h: torch.Tensor,
 
 def target_logits(model: LinkModel, drug_h: torch.Tensor, gene_h: torch.Tensor,
                   prior: NeighbourPrior | None = None,
-                  votes: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+                  votes: Votes | None = None) -> torch.Tensor:
     """Scores of drugs (n, hidden) against genes (m, hidden), with the prior's ``votes``
     ((n, m) each, from :meth:`NeighbourPrior.rows`) where the model has a prior."""
     if not model.uses_encoder:  # the model is its prior: the decoder's term is 0

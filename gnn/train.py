@@ -20,7 +20,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from oncokg.contract.errors import UnknownSettingError
-from oncokg.contract.export import GraphExport
+from oncokg.contract.export import EdgeKey, GraphExport
 from oncokg.contract.subgraph import Selection
 from oncokg.contract.tasks import RESPONSE_EDGE, Task
 from oncokg.gnn.artifact import build_artifact
@@ -70,9 +70,16 @@ from oncokg.gnn.graph import (
     reverse_type,
     task_message_positions,
 )
-from oncokg.gnn.models import LinkModel, resolve_encoder
+from oncokg.gnn.models import EVIDENCE_WEIGHT, LinkModel, resolve_encoder
 from oncokg.gnn.predict import Predictor
-from oncokg.gnn.prior import NeighbourPrior, pair_logits, target_logits
+from oncokg.gnn.prior import (
+    BIOMARKER_EDGE,
+    MUTATION_GENE_EDGE,
+    NeighbourPrior,
+    evidence_genes,
+    pair_logits,
+    target_logits,
+)
 from oncokg.gnn.splits import make_split, with_response_dataset
 from oncokg.gnn.validation import attach_calibration
 
@@ -105,6 +112,7 @@ class TrainConfig:
     batch_size: int = 32768             # supervision edges scored per step (full graph)
     target_loss: str = "softmax"        # softmax over every gene (1-vs-all) / bce (sampled)
     target_prior: bool = True           # correct the neighbour votes (gnn.prior), not replace
+    evidence_weight: float = EVIDENCE_WEIGHT   # the evidence vote's starting weight (0: none)
     response_prior: bool = True         # correct ALS + neighbours (als-neighbours), not replace
     target_drugs: int = 512             # drugs per step in the softmax loss
     neg_ratio: int = 5                  # sampled non-targets per target edge (bce)
@@ -195,6 +203,7 @@ def model_config(data: TaskData, features: NodeFeatures, config: TrainConfig,
         "drug_dim": int(features.drug_x.shape[1]), "cell_dim": int(features.cell_x.shape[1]),
         "edge_types": [list(et) for et in edge_types],
         "target_prior": data.task != Task.RESPONSE and bool(config.target_prior),
+        "evidence_weight": float(config.evidence_weight),
         "response_prior": int(prior_rank), "fp_bits": int(features.settings.fp_bits),
     }
 
@@ -256,7 +265,7 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     train_codes = np.unique(train_pairs[:, 0] * max(n_genes, 1) + train_pairs[:, 1])
     result = FitResult(model, inputs, eval_graph, y_mean, y_std, sub=sub)
     if not response and config.target_prior:
-        result.prior = fit_prior(data)
+        result.prior = fit_prior(data, eval_graph)
     if not response and config.target_loss not in TARGET_LOSSES:
         raise UnknownSettingError(f"target_loss must be one of {TARGET_LOSSES}")
     best_score, best_state, since_best = -math.inf, None, 0
@@ -372,12 +381,20 @@ def _center(values: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
     return values - (sums / counts)[inverse]
 
 
-def fit_prior(data: TaskData) -> NeighbourPrior:
-    """The neighbour votes from the split's training targets."""
+def fit_prior(data: TaskData, graph: Mapping[EdgeKey, np.ndarray] | None = None
+              ) -> NeighbourPrior:
+    """The votes from the split's training targets and the evidence paths of ``graph`` (the
+    model's message graph; the export's edges when not given)."""
     f = data.features
     fp = f.drug_x[:, : f.settings.fp_bits].numpy() > 0
+    if graph is None:
+        graph = {key: np.stack([frame["src"].to_numpy(), frame["dst"].to_numpy()])
+                 for key, frame in data.export.edges.items()
+                 if key in (BIOMARKER_EDGE, MUTATION_GENE_EDGE)}
     return NeighbourPrior.fit(fp, f.drug_has_structure.numpy(), data.split.part_pairs("train"),
-                              data.num_nodes["Gene"])
+                              data.num_nodes["Gene"],
+                              evidence_genes(graph, data.num_nodes["Drug"],
+                                             data.num_nodes["Gene"]))
 
 
 def _target_softmax_loss(model, h, sub, pairs, hidden, prior: NeighbourPrior | None,

@@ -8,7 +8,13 @@ from oncokg.gnn.baselines import FingerprintNN, SharedTargets
 from oncokg.gnn.evaluate import evaluate_targets, task_data
 from oncokg.gnn.models import LinkModel
 from oncokg.gnn.predict import Predictor
-from oncokg.gnn.prior import NeighbourPrior, SparseScores
+from oncokg.gnn.prior import (
+    BIOMARKER_EDGE,
+    MUTATION_GENE_EDGE,
+    NeighbourPrior,
+    SparseScores,
+    evidence_genes,
+)
 from oncokg.gnn.splits import make_split
 from oncokg.gnn.train import TrainConfig, evaluate_fit, fit_gnn, fit_prior
 
@@ -37,6 +43,16 @@ def test_shared_targets_reads_the_profile_it_is_given():
     assert shared.neighbour_scores(np.array([0]), hidden).nnz == 0
 
 
+def test_evidence_votes_for_the_genes_of_a_drugs_biomarkers():
+    # mutations 0, 1 of gene 2 and mutation 2 of gene 0; drug 1's response: mutations 0 and 1,
+    # drug 0's: mutation 2; drug 2 has no biomarker
+    graph = {BIOMARKER_EDGE: np.array([[0, 1, 2], [1, 1, 0]]),
+             MUTATION_GENE_EDGE: np.array([[0, 1, 2], [2, 2, 0]])}
+    evidence = evidence_genes(graph, n_drugs=3, n_genes=4).toarray()
+    assert evidence.tolist() == [[1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]]
+    assert evidence_genes({}, 3, 4).nnz == 0
+
+
 def test_fingerprint_votes_never_copy_a_drugs_own_targets():
     fp = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]], dtype=bool)
     known = _known([(0, 0), (1, 3), (2, 5)])
@@ -56,7 +72,7 @@ def test_training_votes_hide_the_scored_edges(export, features):
     own = data.train_known[drug].toarray().ravel() > 0
     # every own target hidden: the shared vote has nothing to start from
     nothing = sp.csr_matrix((1, len(own)))
-    structure, shared = prior.training_rows(np.array([drug]), nothing)
+    structure, shared, _ = prior.training_rows(np.array([drug]), nothing)
     assert float(shared.sum()) == 0
     assert torch.equal(structure, prior.rows(np.array([drug]))[0])
     # all visible: the evaluation vote
@@ -71,11 +87,11 @@ def test_untrained_prior_model_ranks_as_the_votes(export, features):
     fit = fit_gnn(data, TrainConfig(epochs=1, lr=1e-12, hidden=16), seed=0, progress=False)
     assert fit.history[0]["epoch"] == 0 and fit.model.prior is not None
     votes = fit_prior(data)
-    a, c, b = (float(getattr(fit.model.prior, name).detach()) for name in "acb")
+    a, c, e, b = (float(getattr(fit.model.prior, name).detach()) for name in "aceb")
 
     def by_votes(drugs):
-        structure, shared = votes.rows(drugs)
-        return (a * structure + c * shared + b * votes.degree[None]).numpy()
+        structure, shared, evidence = votes.rows(drugs)
+        return (a * structure + c * shared + e * evidence + b * votes.degree[None]).numpy()
 
     assert np.isclose(evaluate_fit(fit, data, "test", fit.messages)["mrr"],
                       evaluate_targets(data, "test", by_votes)["mrr"], atol=1e-6)
@@ -91,6 +107,7 @@ def test_saved_model_reproduces_its_target_scores(target_artifact, export, featu
     trained = fit_prior(data)
     assert (rebuilt.structure != trained.structure).nnz == 0
     assert (rebuilt.shared != trained.shared).nnz == 0
+    assert (rebuilt.evidence != trained.evidence).nnz == 0 and trained.evidence.nnz > 0
     # a new compound's votes come from every drug, through the same featurizer
     smiles = "c1ccc2ncnc(NCC)c2c1"
     scores = predictor.smiles_target_matrix([smiles])
