@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 import torch
 
 from oncokg.gnn.baselines import NeighbourALS
@@ -29,6 +32,31 @@ def test_an_unseen_drug_borrows_its_neighbours_rows(export, features):
     mixed = evaluate_response(data, "test", prior.predict(data.split.part_pairs("test")))
     assert plain["within_drug_r"] == 0 or not np.isfinite(plain["within_drug_r"]) or \
         mixed["within_drug_r"] > plain["within_drug_r"]
+
+
+def test_an_unseen_cell_line_borrows_from_its_tissue_first(export, features):
+    """Mutation columns of noise swamp the tissue in the unweighted similarity; weighting the
+    tissue block makes an unseen line's donors its own tissue's lines."""
+    data = task_data(export, make_split(export, "drug-response", "cold-cell", seed=0), features)
+    noise = np.random.default_rng(0).random((features.cell_x.shape[0], 300)) < 0.3
+    noisy = replace(features, cell_x=torch.cat([features.cell_x, torch.from_numpy(
+                        noise.astype(np.float32))], dim=1),
+                    cell_feature_names=[*features.cell_feature_names,
+                                        *(f"mut:noise{i}" for i in range(300))])
+    data = replace(data, features=noisy)
+    tissue = np.array([n.startswith("tissue:") for n in noisy.cell_feature_names])
+    of_line = noisy.cell_x.numpy()[:, tissue].argmax(1)
+    kept = np.unique(data.split.part_pairs("train")[:, 1])
+    lost = np.unique(data.split.part_pairs("test")[:, 1])
+
+    def mates_share(prior: NeighbourALS) -> float:
+        mix = prior.cell_mix(kept, lost).tocoo()
+        return float(mix.data[of_line[lost[mix.row]] == of_line[kept[mix.col]]].sum() / len(lost))
+
+    als = NeighbourALS(cell_k=5, cell_blocks={}).fit(data).als
+    assert mates_share(NeighbourALS(cell_k=5, als=als, cell_blocks={"tissue": 10.0}).fit(data)) \
+        == pytest.approx(1.0)
+    assert mates_share(NeighbourALS(cell_k=5, als=als, cell_blocks={}).fit(data)) < 0.9
 
 
 def test_out_of_fold_predictions_never_saw_their_pair(export, features):
