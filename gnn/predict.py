@@ -286,8 +286,7 @@ class Predictor:
             fp = self.artifact.inputs["drug_fp"].numpy() > 0
             index = self.graph.get(TARGET_EDGE, torch.zeros((2, 0), dtype=torch.long))
             n_genes = len(self.nodes["Gene"]["keys"])
-            evidence = evidence_genes({key: index.numpy() for key, index in self.graph.items()},
-                                      len(fp), n_genes)
+            evidence = evidence_genes(self.graph, len(fp), n_genes)
             self._prior = NeighbourPrior.fit(fp, self.inputs["drug_has_structure"].numpy(),
                                              index.numpy().T, n_genes, evidence)
         return self._prior

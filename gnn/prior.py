@@ -92,7 +92,6 @@ class NeighbourPrior:
                      for m in (self.structure, self.shared, self.evidence))
 
 
-
 def evidence_genes(graph: Mapping[EdgeKey, np.ndarray | torch.Tensor], n_drugs: int,
                    n_genes: int) -> sp.csr_matrix:
     """Drugs × genes, 1 where a mutation of the gene is clinical evidence of the drug's
@@ -105,10 +104,8 @@ def evidence_genes(graph: Mapping[EdgeKey, np.ndarray | torch.Tensor], n_drugs: 
     biomarker = np.asarray(graph[BIOMARKER_EDGE])
     of_gene = np.asarray(graph[MUTATION_GENE_EDGE])
     n_mutations = int(max(biomarker[0].max(initial=-1), of_gene[0].max(initial=-1))) + 1
-    drug_mutation = sp.csr_matrix((np.ones(biomarker.shape[1], np.float32),
-                                   (biomarker[1], biomarker[0])), shape=(n_drugs, n_mutations))
-    mutation_gene = sp.csr_matrix((np.ones(of_gene.shape[1], np.float32),
-                                   (of_gene[0], of_gene[1])), shape=(n_mutations, n_genes))
+    drug_mutation = pair_matrix(biomarker[::-1].T, n_drugs, n_mutations)
+    mutation_gene = pair_matrix(of_gene.T, n_mutations, n_genes)
     evidence = (drug_mutation @ mutation_gene).tocsr()
     evidence.data[:] = 1.0
     return evidence

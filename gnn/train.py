@@ -73,8 +73,6 @@ from oncokg.gnn.graph import (
 from oncokg.gnn.models import EVIDENCE_WEIGHT, LinkModel, resolve_encoder
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.prior import (
-    BIOMARKER_EDGE,
-    MUTATION_GENE_EDGE,
     NeighbourPrior,
     evidence_genes,
     pair_logits,
@@ -388,9 +386,7 @@ def fit_prior(data: TaskData, graph: Mapping[EdgeKey, np.ndarray] | None = None
     f = data.features
     fp = f.drug_x[:, : f.settings.fp_bits].numpy() > 0
     if graph is None:
-        graph = {key: np.stack([frame["src"].to_numpy(), frame["dst"].to_numpy()])
-                 for key, frame in data.export.edges.items()
-                 if key in (BIOMARKER_EDGE, MUTATION_GENE_EDGE)}
+        graph = base_edges(data.export, data.split)
     return NeighbourPrior.fit(fp, f.drug_has_structure.numpy(), data.split.part_pairs("train"),
                               data.num_nodes["Gene"],
                               evidence_genes(graph, data.num_nodes["Drug"],
