@@ -8,7 +8,7 @@ None, so ``torch.load(path, weights_only=True)`` reads it without running pickle
 ================  ================================================================================
 field             content
 ================  ================================================================================
-``format``        ``"oncokg-gnn/2"`` (on disk only)
+``format``        ``"oncokg-gnn/3"`` (on disk only)
 ``task``          ``"drug-response"`` or ``"drug-target"``; ``relation``: RESPONSE / TARGETS
 ``config``        the :class:`~oncokg.gnn.models.LinkModel` config (model, decoder, sizes, types)
 ``train_config``  every :class:`~oncokg.gnn.train.TrainConfig` field
@@ -43,7 +43,9 @@ from oncokg.contract.export import EdgeKey
 from oncokg.contract.tasks import RESPONSE_EDGE, TARGET_EDGE, parse_sensitive
 from oncokg.gnn.evaluate import Results, TaskData
 
-FORMAT = "oncokg-gnn/2"
+#: 2 added the evidence vote, 3 weighted the shared-target vote by rarity: a model's learned
+#: prior weights fit the votes it was trained with, so older files are refused.
+FORMAT = "oncokg-gnn/3"
 SAFE_SCALARS = (str, int, float, bool, type(None))
 
 

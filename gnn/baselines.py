@@ -51,6 +51,11 @@ TARGET_BASELINES = ("degree-prior", "fingerprint-nn", "shared-targets")
 #: Weights of cell-feature blocks (name prefix before ``:``) in the cell-line similarity of
 #: ``als-neighbours``; validation of GDSC v17 unseen cell lines chose tissue × 3 over 1 and 10.
 CELL_BLOCK_WEIGHTS = {"tissue": 3.0}
+#: The shared-target vote's inverse-drug-frequency power and similarity sharpening; validation
+#: MRR of the prior alone (GDSC v17 random pairs, seeds 0, 1, 2): plain cosine (0, 1) 0.443,
+#: (1, 1) 0.445, (1, 2) 0.447, (1.5, 2) 0.448, (2, 2) 0.449.
+SHARED_IDF = 2.0
+SHARED_SHARPEN = 2.0
 
 
 class ResponseBaseline:
@@ -504,25 +509,41 @@ class FingerprintNN(TargetBaseline):
 
 
 class SharedTargets(TargetBaseline):
-    """Targets of the ``k`` training drugs sharing most known targets with the drug."""
+    """Targets of the ``k`` training drugs sharing most known targets with the drug.
+
+    Sharing a rare target says more than sharing a hub: profiles are compared by cosine with
+    each gene weighted by its inverse drug frequency, ``log((1 + drugs) / (1 + its drugs))``
+    to the power ``idf`` (0: plain cosine), and the neighbours' similarities are raised to
+    ``sharpen`` before they vote. Without it erlotinib's nearest drugs are those sharing its
+    metabolic enzymes and transporters (CYP3A4, ABCB1), not its EGFR. Chosen on validation:
+    :data:`SHARED_IDF`, :data:`SHARED_SHARPEN`.
+    """
 
     name = "shared-targets"
 
-    def __init__(self, k: int = 50) -> None:
+    def __init__(self, k: int = 50, idf: float | None = None, sharpen: float | None = None
+                 ) -> None:
         self.k = k
+        self.idf = SHARED_IDF if idf is None else idf
+        self.sharpen = SHARED_SHARPEN if sharpen is None else sharpen
 
     def fit(self, data: TaskData) -> SharedTargets:
         return self.fit_library(data.train_known)
 
     def fit_library(self, known: sp.csr_matrix) -> SharedTargets:
         self.train_known = sp.csr_matrix(known, dtype=np.float32)
-        self.size = np.asarray(self.train_known.sum(1)).ravel()
         self.degree = log_degree(self.train_known)
+        drugs_per_gene = np.asarray((self.train_known > 0).sum(0)).ravel()
+        n_drugs = self.train_known.shape[0]
+        self.gene_weight = sp.diags(
+            (np.log((1 + n_drugs) / (1 + drugs_per_gene)) ** self.idf).astype(np.float32))
+        self.weighted = (self.train_known @ self.gene_weight).tocsr()
+        self.norm = _row_norms(self.weighted)
         return self
 
     def neighbour_scores(self, drugs: np.ndarray, profiles: sp.csr_matrix | None = None,
                          batch: int = 1024) -> sp.csr_matrix:
-        """Σ cosine × targets of each drug's ``k`` nearest drugs by known targets, itself
+        """Σ similarity × targets of each drug's ``k`` nearest drugs by known targets, itself
         left out (drugs × genes; empty rows for drugs with no training target).
 
         ``profiles`` replaces the drugs' own target rows (training hides the scored edges).
@@ -530,19 +551,23 @@ class SharedTargets(TargetBaseline):
         known = self.train_known
         if profiles is None:
             profiles = known[np.asarray(drugs)]
+        weighted = (sp.csr_matrix(profiles, dtype=np.float32) @ self.gene_weight).tocsr()
         blocks = []
         for start in range(0, len(drugs), batch):
             rows = np.asarray(drugs[start:start + batch])
-            profile = profiles[start:start + batch]
-            size = np.asarray(profile.sum(1)).ravel()
-            overlap = (profile @ known.T).toarray()
-            cosine = overlap / np.sqrt(np.maximum(size[:, None] * self.size[None], 1e-9))
+            profile = weighted[start:start + batch]
+            overlap = (profile @ self.weighted.T).toarray()
+            cosine = overlap / np.maximum(_row_norms(profile)[:, None] * self.norm[None], 1e-9)
             cosine[np.arange(len(rows)), rows] = 0
-            blocks.append(top_k_mix(cosine, self.k) @ known)
+            blocks.append(top_k_mix(cosine ** self.sharpen, self.k) @ known)
         return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, known.shape[1]))
 
     def score(self, drugs: np.ndarray) -> np.ndarray:
         return self.neighbour_scores(drugs).toarray() + tie_break(self.degree)
+
+
+def _row_norms(matrix: sp.csr_matrix) -> np.ndarray:
+    return np.sqrt(np.asarray(matrix.multiply(matrix).sum(1)).ravel())
 
 
 def block_weights(names: list[str], blocks: Mapping[str, float]) -> np.ndarray:

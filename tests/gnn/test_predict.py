@@ -15,7 +15,7 @@ def test_artifact_loads_with_weights_only(target_artifact):
     path, results = target_artifact
     raw = torch.load(path, weights_only=True)
     check_safe(raw)
-    assert raw["format"] == "oncokg-gnn/2"
+    assert raw["format"] == "oncokg-gnn/3"
     assert raw["release"] == "synthetic-1" and raw["task"] == "drug-target"
     assert raw["nodes"]["Gene"]["keys"][0] == "GENE0"
     assert set(raw["metrics"]["test"]) >= {"mrr", "hits@1", "hits@10", "auroc"}

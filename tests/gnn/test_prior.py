@@ -43,6 +43,20 @@ def test_shared_targets_reads_the_profile_it_is_given():
     assert shared.neighbour_scores(np.array([0]), hidden).nnz == 0
 
 
+def test_sharing_a_rare_target_counts_more_than_sharing_a_hub():
+    # drug 0 targets hub gene 0 and rare gene 1; drug 1 shares the hub and adds gene 2, drug 2
+    # shares the rare gene and adds gene 3; drugs 3-7 target the hub only
+    pairs = [(0, 0), (0, 1), (1, 0), (1, 2), (2, 1), (2, 3)] + [(d, 0) for d in range(3, 8)]
+    known = _known(pairs, n_drugs=8, n_genes=4)
+    plain = SharedTargets(k=7, idf=0, sharpen=1).fit_library(known)
+    weighted = SharedTargets(k=7, idf=1, sharpen=2).fit_library(known)
+    via_hub, via_rare = 2, 3
+    row = plain.neighbour_scores(np.array([0])).toarray()[0]
+    assert row[via_hub] > 0 and np.isclose(row[via_hub], row[via_rare])
+    row = weighted.neighbour_scores(np.array([0])).toarray()[0]
+    assert row[via_rare] > 2 * row[via_hub]
+
+
 def test_evidence_votes_for_the_genes_of_a_drugs_biomarkers():
     # mutations 0, 1 of gene 2 and mutation 2 of gene 0; drug 1's response: mutations 0 and 1,
     # drug 0's: mutation 2; drug 2 has no biomarker
