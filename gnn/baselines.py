@@ -21,8 +21,9 @@ Targets (rank genes for a drug):
   Morgan bits), weighted by similarity cubed (k and the power chosen on validation), with the
   degree prior breaking ties;
 * ``shared-targets``: targets of the k training drugs whose known targets overlap the drug's
-  own most (cosine of the target sets; item-based collaborative filtering, the graph's
-  drug → gene → drug paths). Drugs with no training target (unseen drugs) get the degree prior.
+  own most (cosine of the target sets, each gene weighted by its rarity; item-based
+  collaborative filtering, the graph's drug → gene → drug paths). Drugs with no training target
+  (unseen drugs) get the degree prior.
 
 Regression baselines have no classifier; their sensitivity score is the drug's predicted 20th
 percentile minus the prediction (see ``gnn.evaluate.sensitivity_from_regression``).
