@@ -50,7 +50,8 @@ RESPONSE_BASELINES = ("drug-mean", "additive", "als", "als-neighbours", "gbm", "
 PROFILE_COLUMNS = ("expr:", "pes:", "gene_mut:", "cnv:")
 TARGET_BASELINES = ("degree-prior", "fingerprint-nn", "shared-targets")
 #: Weights of cell-feature blocks (name prefix before ``:``) in the cell-line similarity of
-#: ``als-neighbours``; validation of GDSC v17 unseen cell lines chose tissue × 3 over 1 and 10.
+#: ``als-neighbours``; validation of GDSC v17 unseen cell lines chose tissue × 3 over 1 and 10,
+#: and on GDSC2 release 8 with expression and pathway profiles over 1, 10, 30 and equal blocks.
 CELL_BLOCK_WEIGHTS = {"tissue": 3.0}
 #: The shared-target vote's inverse-drug-frequency power and similarity sharpening; validation
 #: MRR of the prior alone (GDSC v17 random pairs, seeds 0, 1, 2): plain cosine (0, 1) 0.443,
