@@ -51,6 +51,45 @@ def within_drug_pearson(drugs: Sequence, y_true: Sequence[float], y_pred: Sequen
     return float(np.mean(values)) if values else math.nan
 
 
+def bootstrap_within_drug_r(drugs: np.ndarray, units: np.ndarray, y_true: np.ndarray,
+                             preds: Sequence[np.ndarray], rounds: int = 200, seed: int = 0
+                             ) -> np.ndarray:
+    """Within-drug r of each prediction over ``rounds`` bootstrap resamples of ``units``.
+
+    Row 0 is the sample itself; rows 1.. resample the units (the split's held-out groups: cell
+    lines, drugs …) with replacement, the same draw for every prediction, so differences
+    between predictions are paired. Returns shape ``(rounds + 1, len(preds))``.
+    """
+    _, unit = np.unique(units, return_inverse=True)
+    _, drug = np.unique(drugs, return_inverse=True)
+    n_units, n_drugs = unit.max() + 1, drug.max() + 1
+    y = np.asarray(y_true, dtype=float)
+    preds = [np.asarray(p, dtype=float) for p in preds]
+    rng = np.random.default_rng(seed)
+    out = np.zeros((rounds + 1, len(preds)))
+
+    def sums(weight, values):
+        return np.bincount(drug, weight * values, n_drugs)
+
+    for row in range(rounds + 1):
+        counts = (np.ones(n_units) if row == 0 else
+                  np.bincount(rng.integers(0, n_units, n_units), minlength=n_units))
+        w = counts[unit].astype(float)
+        n = np.bincount(drug, w, n_drugs)
+        safe = np.maximum(n, 1)
+        mean_y = sums(w, y) / safe
+        var_y = sums(w, y * y) / safe - mean_y ** 2
+        for col, p in enumerate(preds):
+            mean_p = sums(w, p) / safe
+            cov = sums(w, y * p) / safe - mean_y * mean_p
+            var_p = sums(w, p * p) / safe - mean_p ** 2
+            with np.errstate(invalid="ignore", divide="ignore"):
+                r = np.where(var_p > 1e-12, cov / np.sqrt(var_y * var_p), 0.0)
+            kept = (n >= 3) & (var_y > 1e-12) & np.isfinite(r)
+            out[row, col] = r[kept].mean() if kept.any() else math.nan
+    return out
+
+
 def pooled_pearson(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
     return pearson(y_pred, y_true)
 

@@ -70,6 +70,7 @@ from oncokg.gnn.graph import (
     reverse_type,
     task_message_positions,
 )
+from oncokg.gnn.metrics import bootstrap_within_drug_r
 from oncokg.gnn.models import EVIDENCE_WEIGHT, LinkModel, resolve_encoder
 from oncokg.gnn.predict import Predictor
 from oncokg.gnn.prior import (
@@ -84,6 +85,9 @@ from oncokg.gnn.validation import attach_calibration
 log = logging.getLogger(__name__)
 
 TARGET_LOSSES = ("softmax", "bce")
+# A trained correction replaces the response prior only when its validation gain exceeds one
+# bootstrap standard error over the held-out units (the one-standard-error rule).
+SELECTION_ROUNDS = 200
 SEEDED_BASELINES = ("als", "als-neighbours", "gbm", "lgbm")
 
 
@@ -140,6 +144,7 @@ class FitResult:
     seconds: float = 0.0
     sub: Subgraph | None = None   # the receptive field of the scored nodes (training only)
     prior: NeighbourPrior | None = None   # the fingerprint prior of target models
+    selection: dict = field(default_factory=dict)   # the one-SE check against the prior
 
     @property
     def graph(self) -> dict:
@@ -267,10 +272,12 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     if not response and config.target_loss not in TARGET_LOSSES:
         raise UnknownSettingError(f"target_loss must be one of {TARGET_LOSSES}")
     best_score, best_state, since_best = -math.inf, None, 0
+    prior_state = None
     if model.prior is not None or model.response_prior is not None:
         # the untrained model is the prior (the neighbours' vote): a candidate like any epoch
         val = evaluate_fit(result, data, "val", eval_graph)
         best_score, best_state = val[Task(data.task).headline], copy.deepcopy(model.state_dict())
+        prior_state = (best_state, val)
         result.val = val
         result.history.append({"epoch": 0, **val})
     bar = tqdm(range(1, config.epochs + 1), desc=f"{config.model} seed {seed}",
@@ -324,9 +331,39 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
                     break
     if best_state is not None:
         model.load_state_dict(best_state)
+    if response and prior_state is not None and result.best_epoch:
+        _prefer_prior_unless_clear(result, data, eval_graph, prior_state, seed)
     model.eval()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _prefer_prior_unless_clear(fit: FitResult, data: TaskData, eval_graph,
+                               prior_state: tuple[dict, dict], seed: int) -> None:
+    """Fall back to the prior when the chosen epoch's validation gain is within noise.
+
+    The gain in within-drug r and its standard error come from a paired bootstrap over the
+    validation units (:func:`gnn.metrics.bootstrap_within_drug_r`); about 100 validation cell
+    lines let a correction win validation by chance and lose on test.
+    """
+    state, prior_val = prior_state
+    pairs = data.split.part_pairs("val")
+    idx = data.split.part("val")
+    chosen = predict_response(fit, eval_graph, pairs)
+    kept = copy.deepcopy(fit.model.state_dict())
+    fit.model.load_state_dict(state)
+    prior = predict_response(fit, eval_graph, pairs)
+    scores = bootstrap_within_drug_r(pairs[:, 0], data.split.groups[idx], data.y[idx],
+                                     [prior, chosen], SELECTION_ROUNDS, seed)
+    gains = scores[:, 1] - scores[:, 0]
+    gain, se = float(gains[0]), float(np.nanstd(gains[1:]))
+    fit.selection = {"epoch": fit.best_epoch, "val_gain": gain, "val_gain_se": se}
+    if gain > se:
+        fit.model.load_state_dict(kept)
+        return
+    log.info("epoch %d beat the prior on validation by %.3f within-drug r, within one bootstrap "
+             "SE (%.3f): the prior is kept", fit.best_epoch, gain, se)
+    fit.best_epoch, fit.val = 0, prior_val
 
 
 def _one_cycle(total: int, warmup: float = 0.1, floor: float = 0.04):

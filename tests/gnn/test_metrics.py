@@ -6,6 +6,7 @@ import pytest
 from oncokg.gnn.metrics import (
     FilteredRankEvaluator,
     auroc,
+    bootstrap_within_drug_r,
     filtered_ranks,
     mean_sd,
     pearson,
@@ -68,3 +69,21 @@ def test_small_metrics():
     assert math.isnan(auroc([1, 1], [0.1, 0.2]))
     assert mean_sd([1.0, 3.0]) == (2.0, pytest.approx(math.sqrt(2)))
     assert mean_sd([float("nan")])[0] != mean_sd([float("nan")])[0]
+
+
+def test_bootstrap_within_drug_r_is_paired_over_units():
+    rng = np.random.default_rng(0)
+    drugs = np.repeat(np.arange(5), 40)
+    lines = np.tile(np.arange(40), 5)
+    y = rng.normal(size=200)
+    good, noisy = y + rng.normal(size=200), rng.normal(size=200)
+    scores = bootstrap_within_drug_r(drugs, lines, y, [good, noisy, good], rounds=100, seed=1)
+    assert scores.shape == (101, 3)
+    # row 0 is the sample itself
+    assert scores[0, 0] == pytest.approx(within_drug_pearson(drugs, y, good))
+    assert scores[0, 1] == pytest.approx(within_drug_pearson(drugs, y, noisy))
+    # one draw of lines for every prediction: the same prediction never differs from itself
+    assert np.allclose(scores[:, 0], scores[:, 2])
+    assert scores[1:, 1].std() > 0.01
+    gains = scores[:, 0] - scores[:, 1]
+    assert gains[0] > 3 * gains[1:].std()

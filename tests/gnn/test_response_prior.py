@@ -82,6 +82,24 @@ def test_untrained_response_model_predicts_as_its_prior(export, features):
         assert np.isclose(got[metric], expected[metric], atol=1e-4)
 
 
+def test_a_correction_replaces_the_prior_only_beyond_one_bootstrap_se(export, features):
+    """On noise labels an epoch beats the prior on validation by chance; the one-SE rule keeps
+    the prior unless the gain clears its bootstrap standard error over validation lines."""
+    data = task_data(export, make_split(export, "drug-response", "cold-cell", seed=0), features)
+    data.y = np.random.default_rng(3).normal(size=len(data.y))
+    prior = NeighbourALS().fit(data)
+    fit = fit_gnn(data, TrainConfig(epochs=80, hidden=16, threads=1, patience=80), seed=0,
+                  progress=False, response_prior=prior)
+    raw_best = max(fit.history, key=lambda row: row["within_drug_r"])
+    assert raw_best["epoch"] > 0 and fit.selection["epoch"] == raw_best["epoch"]
+    gain, se = fit.selection["val_gain"], fit.selection["val_gain_se"]
+    assert gain == pytest.approx(raw_best["within_drug_r"] - fit.history[0]["within_drug_r"],
+                                 abs=1e-4)
+    assert 0 < gain <= se and fit.best_epoch == 0
+    kept = evaluate_fit(fit, data, "val", fit.messages)["within_drug_r"]
+    assert kept == pytest.approx(fit.history[0]["within_drug_r"], abs=1e-4)
+
+
 def test_saved_response_model_keeps_its_prior(response_artifact, export, features):
     path, _ = response_artifact
     predictor = Predictor.load(path)
