@@ -28,7 +28,7 @@ from oncokg import loaders
 from oncokg.app.export import with_omics
 from oncokg.contract import paths
 from oncokg.contract.export import GraphExport
-from oncokg.contract.tasks import Task
+from oncokg.contract.tasks import SPLITS, Task
 from oncokg.gnn.evaluate import Results
 from oncokg.gnn.features import build_features
 from oncokg.gnn.synthetic import make_synthetic_export
@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> list[Results]:
                         help="opt-in sources to load too, e.g. gdsc2 gdsc_expression")
     parser.add_argument("--dataset", default=None,
                         help="response screen to learn from (default: GDSC1 v17)")
-    parser.add_argument("--splits", nargs="+", default=None)
+    parser.add_argument("--splits", nargs="+", default=None, choices=SPLITS,
+                        help="default: every split each task defines")
     parser.add_argument("--model", default="sage")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=None)

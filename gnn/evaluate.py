@@ -164,6 +164,7 @@ class RunResult:
     val: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     best_epoch: int | None = None
+    selection: dict = field(default_factory=dict)   # a GNN's one-SE check against its prior
 
 
 @dataclass

@@ -650,7 +650,8 @@ def train(
         fit = fit_gnn(data, config, seed, progress, prior)
         eval_graph = fit.messages
         test = evaluate_fit(fit, data, "test", eval_graph)
-        results.runs.append(RunResult(model, seed, test, fit.val, fit.seconds, fit.best_epoch))
+        results.runs.append(RunResult(model, seed, test, fit.val, fit.seconds, fit.best_epoch,
+                                      fit.selection))
         results.runs += run_baselines(data, names, seed, fitted)
         if studies:
             _cross_study_runs(studies, the_split, seed, model,
