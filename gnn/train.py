@@ -216,7 +216,8 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     """Train one GNN on ``data.split`` with early stopping on the validation headline.
 
     A response model with ``config.response_prior`` corrects ``response_prior`` (an
-    ``als-neighbours`` baseline fitted on the same split; fitted here when not given).
+    ``als-neighbours`` baseline fitted on the same split; fitted here when not given) and
+    keeps it unless the best epoch clears one bootstrap SE on validation (``fit.selection``).
     """
     started = time.perf_counter()
     config = with_task_defaults(config, data.task)
