@@ -333,14 +333,15 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     if best_state is not None:
         model.load_state_dict(best_state)
     if response and prior_state is not None and result.best_epoch:
-        _prefer_prior_unless_clear(result, data, eval_graph, prior_state, seed)
+        _prefer_prior_unless_clear(result, data, eval_graph, prior_state, best_state, seed)
     model.eval()
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _prefer_prior_unless_clear(fit: FitResult, data: TaskData, eval_graph,
-                               prior_state: tuple[dict, dict], seed: int) -> None:
+                               prior_state: tuple[dict, dict], chosen_state: dict,
+                               seed: int) -> None:
     """Fall back to the prior when the chosen epoch's validation gain is within noise.
 
     The gain in within-drug r and its standard error come from a paired bootstrap over the
@@ -348,10 +349,9 @@ def _prefer_prior_unless_clear(fit: FitResult, data: TaskData, eval_graph,
     lines let a correction win validation by chance and lose on test.
     """
     state, prior_val = prior_state
-    pairs = data.split.part_pairs("val")
     idx = data.split.part("val")
+    pairs = data.split.pairs[idx]
     chosen = predict_response(fit, eval_graph, pairs)
-    kept = copy.deepcopy(fit.model.state_dict())
     fit.model.load_state_dict(state)
     prior = predict_response(fit, eval_graph, pairs)
     scores = bootstrap_within_drug_r(pairs[:, 0], data.split.groups[idx], data.y[idx],
@@ -360,7 +360,7 @@ def _prefer_prior_unless_clear(fit: FitResult, data: TaskData, eval_graph,
     gain, se = float(gains[0]), float(np.nanstd(gains[1:]))
     fit.selection = {"epoch": fit.best_epoch, "val_gain": gain, "val_gain_se": se}
     if gain > se:
-        fit.model.load_state_dict(kept)
+        fit.model.load_state_dict(chosen_state)
         return
     log.info("epoch %d beat the prior on validation by %.3f within-drug r, within one bootstrap "
              "SE (%.3f): the prior is kept", fit.best_epoch, gain, se)
