@@ -10,9 +10,11 @@ over seeds, training seconds on this machine's CPUs). Per-run tables (Markdown +
     python -m bench.bench_gnn --seeds 0 --splits random cold-drug
     python -m bench.bench_gnn --export DIR          # a saved GraphExport instead of loaders
     python -m bench.bench_gnn --synthetic           # smoke run on the synthetic graph
+    python -m bench.bench_gnn --tasks drug-response --add-sources gdsc2 gdsc_expression \
+        --datasets "GDSC1 v17" "GDSC2 r8"           # ``make bench-gnn``: both response screens
 
-Models trained on the drug-response random split are also scored on the second studies
-(CCLE 2012, CTRP v2; ``--cross-study``, none with ``--cross-study`` and no names).
+Models trained on the first dataset's drug-response random split are also scored on the second
+studies (CCLE 2012, CTRP v2; ``--cross-study``, none with ``--cross-study`` and no names).
 """
 
 from __future__ import annotations
@@ -92,18 +94,27 @@ def _override(item: str) -> tuple[str, object]:
     return name, text
 
 
+def runs(tasks: list[str], datasets: list[str | None], splits: list[str] | None):
+    """``(task, dataset, split)`` in benchmark order; the target task has one graph whatever
+    the response dataset, so it runs once."""
+    for task in tasks:
+        for dataset in (datasets if task == Task.RESPONSE else [None]):
+            for split in splits or Task(task).splits:
+                if split in Task(task).splits:
+                    yield task, dataset, split
+
+
 def table(all_results: list[Results]) -> str:
     lines = []
-    for task in COLUMNS:
-        runs = [r for r in all_results if r.task == task]
-        if not runs:
-            continue
+    groups = dict.fromkeys((r.task, r.release) for r in all_results)
+    for task, release in groups:
+        group = [r for r in all_results if (r.task, r.release) == (task, release)]
         cols = COLUMNS[task]
-        lines += [f"\n#### {task} (release `{runs[0].release}`, seeds "
-                  f"{', '.join(map(str, runs[0].seeds))})\n",
+        lines += [f"\n#### {task} (release `{release}`, seeds "
+                  f"{', '.join(map(str, group[0].seeds))})\n",
                   "| split | method | " + " | ".join(c[1] for c in cols) + " | train s |",
                   "|---|---|" + "---|" * len(cols) + "---|"]
-        for results in runs:
+        for results in group:
             for _, row in results.summary().iterrows():
                 cells = [_fmt(row[c], row[f"{c}_sd"]) for c, _ in cols]
                 name = f"**{row['method']}**" if row["method"] == results.model \
@@ -129,8 +140,10 @@ def main(argv: list[str] | None = None) -> list[Results]:
                         choices=[t.value for t in Task])
     parser.add_argument("--add-sources", nargs="*", default=[], metavar="SOURCE",
                         help="opt-in sources to load too, e.g. gdsc2 gdsc_expression")
-    parser.add_argument("--dataset", default=None,
-                        help="response screen to learn from (default: GDSC1 v17)")
+    parser.add_argument("--datasets", "--dataset", nargs="+", default=[None],
+                        metavar="DATASET",
+                        help="response screens to learn from, one benchmark each (default: "
+                             "the export's, GDSC1 v17); e.g. 'GDSC1 v17' 'GDSC2 r8'")
     parser.add_argument("--splits", nargs="+", default=None, choices=SPLITS,
                         help="default: every split each task defines")
     parser.add_argument("--model", default="sage")
@@ -163,19 +176,19 @@ def main(argv: list[str] | None = None) -> list[Results]:
     features = build_features(export)
     print(features.report.summary(), file=sys.stderr)
     all_results = []
-    for task in args.tasks:
-        for split in args.splits or Task(task).splits:
-            if split not in Task(task).splits:
-                continue
-            t0 = time.perf_counter()
-            cross = studies if (task, split) == ("drug-response", "random") else ()
-            results = train(export, task=task, split=split, model=args.model,
-                            seeds=tuple(args.seeds), epochs=args.epochs, out_dir=args.out,
-                            features=features, progress=not args.quiet, cross_study=cross,
-                            dataset=args.dataset, **overrides)
-            all_results.append(results)
-            print(f"{task} / {split}: {time.perf_counter() - t0:.0f}s", file=sys.stderr)
-            print(results.to_markdown(), file=sys.stderr)
+    for task, dataset, split in runs(args.tasks, args.datasets, args.splits):
+        t0 = time.perf_counter()
+        first = dataset == args.datasets[0]
+        cross = studies if (task, split, first) == ("drug-response", "random", True) else ()
+        out = Path(args.out) / dataset.replace(" ", "-") if dataset else args.out
+        results = train(export, task=task, split=split, model=args.model,
+                        seeds=tuple(args.seeds), epochs=args.epochs, out_dir=out,
+                        features=features, progress=not args.quiet, cross_study=cross,
+                        dataset=dataset, **overrides)
+        all_results.append(results)
+        print(f"{task} / {dataset or 'default dataset'} / {split}: "
+              f"{time.perf_counter() - t0:.0f}s", file=sys.stderr)
+        print(results.to_markdown(), file=sys.stderr)
     print(f"\n### GNN benchmark ({args.model}; test mean ± SD over seeds; total "
           f"{(time.perf_counter() - started) / 60:.1f} min on {os.cpu_count()} CPUs)")
     print(table(all_results))

@@ -31,7 +31,7 @@ percentile minus the prediction (see ``gnn.evaluate.sensitivity_from_regression`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import lightgbm
@@ -127,21 +127,25 @@ class ALS(ResponseBaseline):
         train = data.split.train
         pairs, y = data.split.pairs[train], data.y[train]
         sizes = data.num_nodes["Drug"], data.num_nodes["CellLine"]
-        best = None
-        for rank in self.ranks:
-            for reg in self.regs:
-                self.factors = als_factors(pairs, y, sizes, rank, reg, self.iterations,
-                                           self.seed)
-                val = evaluate_response(data, "val", self.predict(data.split.part_pairs("val")))
-                score = val["within_drug_r"]
-                score = -np.inf if not np.isfinite(score) else score
-                if best is None or score > best[0]:
-                    best = (score, self.factors, rank, reg)
-        _, self.factors, self.rank, self.reg = best
+        self.candidates = [(rank, reg, als_factors(pairs, y, sizes, rank, reg,
+                                                   self.iterations, self.seed))
+                           for rank in self.ranks for reg in self.regs]
+        self.rank, self.reg, self.factors = best_on_validation(
+            data, [(c, c[2]) for c in self.candidates])
         return self
 
     def predict(self, pairs: np.ndarray) -> np.ndarray:
         return self.factors.predict(pairs)
+
+
+def best_on_validation(data: TaskData, candidates: Sequence[tuple[object, Factors]]):
+    """The candidate whose factors score the highest within-drug r on the validation pairs
+    (the first where none is defined)."""
+    val = data.split.part_pairs("val")
+    scores = [evaluate_response(data, "val", factors.predict(val))["within_drug_r"]
+              for _, factors in candidates]
+    scores = [score if np.isfinite(score) else -np.inf for score in scores]
+    return candidates[int(np.argmax(scores))][0]
 
 
 @dataclass
@@ -193,6 +197,20 @@ def als_factors(pairs: np.ndarray, y: np.ndarray, sizes: tuple[int, int], rank: 
     return Factors(mu, drug, cell)
 
 
+@dataclass
+class Mixing:
+    """Neighbour weights that complete a factorization: ``missing`` drugs from ``given`` ones,
+    ``lost`` cell lines from ``kept`` ones (``donors``: the drugs with pairs, as a mask)."""
+
+    donors: np.ndarray
+    given: np.ndarray
+    missing: np.ndarray
+    drug_weights: sp.csr_matrix
+    kept: np.ndarray
+    lost: np.ndarray
+    cell_weights: sp.csr_matrix | None
+
+
 class NeighbourALS(ResponseBaseline):
     """``als`` where a drug and a cell line have training responses, neighbours where not.
 
@@ -220,6 +238,9 @@ class NeighbourALS(ResponseBaseline):
         self.cell_blocks = dict(CELL_BLOCK_WEIGHTS if cell_blocks is None else cell_blocks)
 
     def fit(self, data: TaskData) -> NeighbourALS:
+        """Complete each of the ALS grid's factorizations with neighbours and keep the one
+        best on validation: on cold splits the ALS's own choice cannot see the held-out units
+        (its predictions there are the drug or line effect alone)."""
         self.als = self.als or ALS(seed=self.seed).fit(data)
         f = data.features
         self.fp = f.drug_x[:, : f.settings.fp_bits].numpy() > 0
@@ -231,28 +252,39 @@ class NeighbourALS(ResponseBaseline):
         self.targets.data[:] = 1.0
         self.cell_x = f.cell_x.numpy().astype(np.float64)
         self.cell_w = block_weights(f.cell_feature_names, self.cell_blocks)
-        self.factors, self.donors = self._complete(self.als.factors, data.split.train, data)
+        mixing = self._mixing(data.split.train, data)
+        completed = [((rank, reg, self._complete(factors, mixing)))
+                     for rank, reg, factors in self.als.candidates]
+        self.rank, self.reg, self.factors = best_on_validation(
+            data, [(c, c[2]) for c in completed])
+        self.iterations = self.als.iterations
+        self.donors = mixing.donors
         return self
 
-    def _complete(self, factors: Factors, positions: np.ndarray, data: TaskData
-                  ) -> tuple[Factors, np.ndarray]:
-        """``factors`` with the rows of drugs and cell lines absent from ``positions`` mixed
-        from their neighbours'; also the donor drugs (those with pairs) as a mask."""
+    def _mixing(self, positions: np.ndarray, data: TaskData) -> Mixing:
+        """Who lends factor rows to whom when only the pairs at ``positions`` are known."""
         pairs = data.split.pairs[positions]
-        drug, cell = factors.drug.copy(), factors.cell.copy()
-        donors = np.zeros(len(drug), dtype=bool)
+        donors = np.zeros(data.num_nodes["Drug"], dtype=bool)
         donors[pairs[:, 0]] = True
         given, missing = np.flatnonzero(donors), np.flatnonzero(~donors)
-        weights = drug_neighbour_weights(self.fp[missing], self.fp[given],
-                                         self.targets[missing], self.targets[given],
-                                         self.drug_k)
-        drug[missing] = weights @ drug[given]
-        seen = np.zeros(len(cell), dtype=bool)
+        drug_weights = drug_neighbour_weights(self.fp[missing], self.fp[given],
+                                              self.targets[missing], self.targets[given],
+                                              self.drug_k)
+        seen = np.zeros(len(self.cell_x), dtype=bool)
         seen[pairs[:, 1]] = True
         kept, lost = np.flatnonzero(seen), np.flatnonzero(~seen)
-        if len(lost) and len(kept):
-            cell[lost] = self.cell_mix(kept, lost) @ cell[kept]
-        return Factors(factors.mu, drug, cell), donors
+        cell_weights = self.cell_mix(kept, lost) if len(lost) and len(kept) else None
+        return Mixing(donors, given, missing, drug_weights, kept, lost, cell_weights)
+
+    @staticmethod
+    def _complete(factors: Factors, mixing: Mixing) -> Factors:
+        """``factors`` with the rows of drugs and cell lines without pairs mixed from their
+        neighbours'."""
+        drug, cell = factors.drug.copy(), factors.cell.copy()
+        drug[mixing.missing] = mixing.drug_weights @ drug[mixing.given]
+        if mixing.cell_weights is not None:
+            cell[mixing.lost] = mixing.cell_weights @ cell[mixing.kept]
+        return Factors(factors.mu, drug, cell)
 
     def cell_mix(self, kept: np.ndarray, lost: np.ndarray) -> sp.csr_matrix:
         """Weights (lost × kept, rows summing to 1) of each ``lost`` line's ``cell_k`` most
@@ -292,27 +324,31 @@ class NeighbourALS(ResponseBaseline):
         for k in range(self.folds):
             inside = train[fold != k]
             factors = als_factors(data.split.pairs[inside], data.y[inside], sizes,
-                                  self.als.rank, self.als.reg, self.als.iterations, self.seed)
-            factors, _ = self._complete(factors, inside, data)
+                                  self.rank, self.reg, self.iterations, self.seed)
+            factors = self._complete(factors, self._mixing(inside, data))
             out[fold == k] = factors.predict(data.split.pairs[train[fold == k]])
         return out
 
 
 class GBM(ResponseBaseline):
-    """Gradient boosting on drug structure + cell-line genomic features."""
+    """Gradient boosting on drug structure + cell-line features (omics profiles as their
+    principal components, as ``lgbm`` sees them: 7,468 raw profile columns cost 300 s a fit)."""
 
     name = "gbm"
 
-    def __init__(self, max_rows: int = 30_000, fp_components: int = 32, max_iter: int = 200,
-                 seed: int = 0) -> None:
+    def __init__(self, max_rows: int = 30_000, fp_components: int = 32,
+                 omics_components: int = 64, max_iter: int = 200, seed: int = 0) -> None:
         self.max_rows, self.fp_components, self.max_iter, self.seed = (
             max_rows, fp_components, max_iter, seed)
+        self.omics_components = omics_components
 
     def fit(self, data: TaskData) -> GBM:
         f = data.features
         self.structure = DrugStructure(f, self.fp_components, self.seed)
         self.drug_block = self.structure.block(f.drug_x.numpy(), f.drug_has_structure.numpy())
-        self.cell_block = f.cell_x.numpy()
+        self.cell_block = cell_block(f.cell_x.numpy(), f.cell_feature_names,
+                                     data.split.part_pairs("train")[:, 1],
+                                     self.omics_components, self.seed)
         rng = np.random.default_rng(self.seed)
         train = data.split.train
         if len(train) > self.max_rows:
@@ -364,6 +400,20 @@ class DrugStructure:
         return out
 
 
+def cell_block(cell_x: np.ndarray, names: list[str], train_cells: np.ndarray,
+               components: int, seed: int) -> np.ndarray:
+    """Cell-line features for the tree baselines: genomic columns as they are, omics profile
+    columns → ``components`` principal components fitted on the training lines."""
+    wide = np.array([n.startswith(PROFILE_COLUMNS) for n in names], dtype=bool)
+    if not wide.any():
+        return cell_x.astype(np.float32)
+    profiles = cell_x[:, wide]
+    fit_rows = np.unique(train_cells)
+    n = max(1, min(components, len(fit_rows) - 1, int(wide.sum())))
+    pca = PCA(n, random_state=seed).fit(profiles[fit_rows])
+    return np.hstack([cell_x[:, ~wide], pca.transform(profiles)]).astype(np.float32)
+
+
 class LightGBM(ResponseBaseline):
     """LightGBM on drug id (categorical) + drug structure + cell-line features, all pairs.
 
@@ -389,8 +439,9 @@ class LightGBM(ResponseBaseline):
         f = data.features
         self.structure = DrugStructure(f, self.fp_components, self.seed)
         self.drug_block = self.structure.block(f.drug_x.numpy(), f.drug_has_structure.numpy())
-        self.cell_block = self._cell_block(f.cell_x.numpy(), f.cell_feature_names,
-                                           data.split.part_pairs("train")[:, 1])
+        self.cell_block = cell_block(f.cell_x.numpy(), f.cell_feature_names,
+                                     data.split.part_pairs("train")[:, 1],
+                                     self.omics_components, self.seed)
         train, val = data.split.train, data.split.val
         pairs = data.split.pairs
         train_set = lightgbm.Dataset(self._x(pairs[train]), data.y[train],
@@ -400,18 +451,6 @@ class LightGBM(ResponseBaseline):
             self.params, train_set, self.max_rounds, valid_sets=[val_set],
             callbacks=[lightgbm.early_stopping(self.patience, verbose=False)])
         return self
-
-    def _cell_block(self, cell_x: np.ndarray, names: list[str],
-                    train_cells: np.ndarray) -> np.ndarray:
-        """Genomic columns as they are; omics profile columns → PCA fitted on training lines."""
-        wide = np.array([n.startswith(PROFILE_COLUMNS) for n in names], dtype=bool)
-        if not wide.any():
-            return cell_x.astype(np.float32)
-        profiles = cell_x[:, wide]
-        fit_rows = np.unique(train_cells)
-        n = max(1, min(self.omics_components, len(fit_rows) - 1, int(wide.sum())))
-        pca = PCA(n, random_state=self.seed).fit(profiles[fit_rows])
-        return np.hstack([cell_x[:, ~wide], pca.transform(profiles)]).astype(np.float32)
 
     def _x(self, pairs: np.ndarray, drug_block: np.ndarray | None = None) -> np.ndarray:
         drugs = self.drug_block if drug_block is None else drug_block

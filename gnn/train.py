@@ -246,7 +246,7 @@ def fit_gnn(data: TaskData, config: TrainConfig, seed: int, progress: bool = Tru
     else:
         response_prior = None
     model = LinkModel(model_config(data, features, config, edge_types,
-                                   response_prior.als.rank if response_prior else 0))
+                                   response_prior.rank if response_prior else 0))
     lr = config.lr
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(

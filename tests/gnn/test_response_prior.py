@@ -16,6 +16,23 @@ from oncokg.gnn.splits import make_split
 from oncokg.gnn.train import TrainConfig, evaluate_fit, fit_gnn
 
 
+def test_the_prior_chooses_its_als_grid_point_after_completing_the_held_out_lines(
+        export, features):
+    data = task_data(export, make_split(export, "drug-response", "cold-cell", seed=0), features)
+    prior = NeighbourALS().fit(data)
+    val = data.split.part_pairs("val")
+
+    def val_r(factors):
+        return evaluate_response(data, "val", factors.predict(val))["within_drug_r"]
+
+    completed = {(rank, reg): NeighbourALS._complete(factors, prior._mixing(data.split.train,
+                                                                             data))
+                 for rank, reg, factors in prior.als.candidates}
+    assert len(completed) == len(prior.als.ranks) * len(prior.als.regs)
+    assert val_r(prior.factors) == max(val_r(f) for f in completed.values())
+    assert val_r(prior.factors) == val_r(completed[prior.rank, prior.reg])
+
+
 def test_an_unseen_drug_borrows_its_neighbours_rows(export, features):
     data = task_data(export, make_split(export, "drug-response", "cold-drug", seed=0), features)
     prior = NeighbourALS().fit(data)
