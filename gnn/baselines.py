@@ -130,22 +130,22 @@ class ALS(ResponseBaseline):
         self.candidates = [(rank, reg, als_factors(pairs, y, sizes, rank, reg,
                                                    self.iterations, self.seed))
                            for rank in self.ranks for reg in self.regs]
-        self.rank, self.reg, self.factors = best_on_validation(
-            data, [(c, c[2]) for c in self.candidates])
+        self.rank, self.reg, self.factors = best_on_validation(data, self.candidates)
         return self
 
     def predict(self, pairs: np.ndarray) -> np.ndarray:
         return self.factors.predict(pairs)
 
 
-def best_on_validation(data: TaskData, candidates: Sequence[tuple[object, Factors]]):
-    """The candidate whose factors score the highest within-drug r on the validation pairs
-    (the first where none is defined)."""
+def best_on_validation(data: TaskData, candidates: Sequence[tuple[int, float, Factors]]
+                       ) -> tuple[int, float, Factors]:
+    """The ``(rank, λ, factors)`` whose factors score the highest within-drug r on the
+    validation pairs (the first where none is defined)."""
     val = data.split.part_pairs("val")
     scores = [evaluate_response(data, "val", factors.predict(val))["within_drug_r"]
-              for _, factors in candidates]
+              for *_, factors in candidates]
     scores = [score if np.isfinite(score) else -np.inf for score in scores]
-    return candidates[int(np.argmax(scores))][0]
+    return candidates[int(np.argmax(scores))]
 
 
 @dataclass
@@ -253,10 +253,9 @@ class NeighbourALS(ResponseBaseline):
         self.cell_x = f.cell_x.numpy().astype(np.float64)
         self.cell_w = block_weights(f.cell_feature_names, self.cell_blocks)
         mixing = self._mixing(data.split.train, data)
-        completed = [((rank, reg, self._complete(factors, mixing)))
+        completed = [(rank, reg, self._complete(factors, mixing))
                      for rank, reg, factors in self.als.candidates]
-        self.rank, self.reg, self.factors = best_on_validation(
-            data, [(c, c[2]) for c in completed])
+        self.rank, self.reg, self.factors = best_on_validation(data, completed)
         self.iterations = self.als.iterations
         self.donors = mixing.donors
         return self
