@@ -96,9 +96,8 @@ def sample_negatives(pairs: np.ndarray, known: sp.csr_matrix, n_genes: int,
 def sensitivity_from_regression(drugs: np.ndarray, pred: np.ndarray) -> np.ndarray:
     """Sensitivity score for a regression-only method: the drug's predicted 20th percentile
     (over the pairs scored) minus the prediction, since ``sensitive`` is defined per drug."""
-    cutoff = pd.Series(pred).groupby(drugs).transform(
-        lambda s: s.quantile(SENSITIVE_QUANTILE)).to_numpy()
-    return cutoff - pred
+    cutoff = pd.Series(pred).groupby(drugs).quantile(SENSITIVE_QUANTILE)
+    return cutoff.loc[drugs].to_numpy() - pred
 
 
 def evaluate_response(data: TaskData, part: str, ln_ic50: np.ndarray,

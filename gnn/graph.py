@@ -127,10 +127,11 @@ def message_graph(
         positions = {split.edge_type: positions}
     edges = dict(base)
     for edge_type, where in positions.items():
-        if hidden is not None and len(hidden):
-            where = np.setdiff1d(where, hidden, assume_unique=False)
         where = np.asarray(where, dtype=np.int64)
-        assert np.isin(where, split.train).all(), "only training edges may pass messages"
+        if hidden is not None and len(hidden):
+            where = where[~np.isin(where, hidden, kind="table")]
+        assert np.isin(where, split.train, kind="table").all(), \
+            "only training edges may pass messages"
         if len(where):
             edges[edge_type] = split.pairs[where].T.copy()
     out: dict[EdgeKey, torch.Tensor] = {}
@@ -139,7 +140,7 @@ def message_graph(
             keep = np.ones(index.shape[1], dtype=bool)
             for side, label in ((0, edge_type[0]), (1, edge_type[2])):
                 if label in isolate and len(isolate[label]):
-                    keep &= ~np.isin(index[side], isolate[label])
+                    keep &= ~np.isin(index[side], isolate[label], kind="table")
             index = index[:, keep]
         tensor = torch.from_numpy(np.ascontiguousarray(index))
         out[edge_type] = tensor
