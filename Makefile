@@ -55,7 +55,7 @@ bench: install
 # profiles, every split × 3 seeds, cross-study; the README's response tables.
 bench-gnn: install
 	$(BIN)/python -m bench.bench_gnn --quiet --tasks drug-response \
-	  --add-sources gdsc2 gdsc_expression --datasets "GDSC1 v17" "GDSC2 r8"
+	  --add-sources gdsc2 gdsc_expression --datasets "GDSC1 v17" "GDSC2 r8" --jobs 2
 
 # The drug → target benchmark (every split × 3 seeds).
 bench-gnn-targets: install

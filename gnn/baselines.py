@@ -31,7 +31,6 @@ percentile minus the prediction (see ``gnn.evaluate.sensitivity_from_regression`
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from oncokg.contract.errors import UnknownSettingError
 from oncokg.contract.tasks import TARGET_EDGE
 from oncokg.gnn.evaluate import TaskData, evaluate_response, pair_matrix
 from oncokg.gnn.features import drug_neighbour_weights, tanimoto, top_k_mix
+from oncokg.gnn.threads import cpu_threads
 
 RESPONSE_BASELINES = ("drug-mean", "additive", "als", "als-neighbours", "gbm", "lgbm")
 #: Cell-feature prefixes of the wide omics profiles (``gnn.features.PROFILE_PREFIX``).
@@ -477,8 +477,7 @@ class LightGBM(ResponseBaseline):
         self.params = {"objective": "regression", "learning_rate": learning_rate,
                        "num_leaves": num_leaves, "min_data_in_leaf": 20,
                        "bagging_fraction": 0.8, "bagging_freq": 1,
-                       "seed": seed, "deterministic": True, "num_threads": 2,
-                       "verbosity": -1}
+                       "seed": seed, "deterministic": True, "verbosity": -1}
         self.max_rounds, self.patience, self.seed = max_rounds, patience, seed
 
     def fit(self, data: TaskData) -> LightGBM:
@@ -494,7 +493,8 @@ class LightGBM(ResponseBaseline):
                                      categorical_feature=[0], free_raw_data=True)
         val_set = lightgbm.Dataset(self._x(pairs[val]), data.y[val], reference=train_set)
         self.model = lightgbm.train(
-            self.params, train_set, self.max_rounds, valid_sets=[val_set],
+            {**self.params, "num_threads": cpu_threads()}, train_set, self.max_rounds,
+            valid_sets=[val_set],
             callbacks=[lightgbm.early_stopping(self.patience, verbose=False)])
         return self
 
@@ -696,13 +696,14 @@ def resolve_baseline(name: str):
 
 
 def parallel_map(fn: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:
-    """``fn`` over ``items`` on one thread per CPU, each with single-threaded BLAS.
+    """``fn`` over ``items`` on the thread budget (``gnn.threads``), each with single-threaded
+    BLAS.
 
     Independent ALS fits are small dense solves that BLAS threads do not speed up (rank 150 on
     GDSC v17: 8.5 s with one BLAS thread, 8.8 s with two); two fits side by side take 10.0 s.
     """
     items = list(items)
-    workers = max(1, min(len(items), os.cpu_count() or 1))
+    workers = max(1, min(len(items), cpu_threads()))
     with threadpool_limits(1), ThreadPoolExecutor(workers) as pool:
         return list(pool.map(fn, items))
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -182,6 +182,21 @@ class Results:
     artifact: str | None = None
     metrics: tuple[str, ...] | None = None     # default: the task's metrics
     cross_study: list[Results] = field(default_factory=list)
+
+    @classmethod
+    def combine(cls, parts: Sequence[Results]) -> Results:
+        """One table from the same task and split trained seed by seed (in ``parts`` order)."""
+        first = parts[0]
+        if any((p.task, p.split, p.model, p.release) != (first.task, first.split, first.model,
+                                                          first.release) for p in parts):
+            raise ValueError("only results of one task, split, model and release combine")
+        return replace(
+            first,
+            seeds=[seed for p in parts for seed in p.seeds],
+            runs=[run for p in parts for run in p.runs],
+            split_sizes=[size for p in parts for size in p.split_sizes],
+            cross_study=[cls.combine(tables) for tables in zip(*(p.cross_study for p in parts),
+                                                               strict=True)])
 
     @property
     def metric_names(self) -> tuple[str, ...]:

@@ -80,6 +80,7 @@ from oncokg.gnn.prior import (
     target_logits,
 )
 from oncokg.gnn.splits import make_split, with_response_dataset
+from oncokg.gnn.threads import set_threads
 from oncokg.gnn.validation import attach_calibration
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class TrainConfig:
     hard_negatives: float = 0.5         # share of them drawn by target degree, not uniformly
     cls_weight: float = 1.0             # weight of the sensitivity loss beside the regression
     within_weight: float = 1.0          # weight of the drug-centered (within-drug) loss
-    threads: int = 2
+    threads: int = 2                    # CPU threads (gnn.threads: torch, LightGBM, ALS)
     val_frac: float = 0.1
     test_frac: float = 0.2
 
@@ -167,12 +168,6 @@ def with_task_defaults(config: TrainConfig, task: str) -> TrainConfig:
     """``config`` with the task's learning rate and step count where they are unset."""
     return replace(config, lr=config.lr or default_lr(task),
                    epochs=config.epochs or default_epochs(task))
-
-
-def set_threads(n: int | None = None) -> None:
-    """Use ``n`` CPU threads (default: at most 2, the project's machine size)."""
-    n = n or min(2, os.cpu_count() or 1)
-    torch.set_num_threads(n)
 
 
 def model_inputs(data: TaskData, features: NodeFeatures) -> dict[str, torch.Tensor]:
