@@ -176,14 +176,13 @@ class Bench:
 
 
 _worker: Bench | None = None
-_worker_limits: threadpool_limits | None = None
 
 
 def _start_worker(export_dir: str, studies: list, first_dataset: str | None,
                   settings: dict) -> None:
     """Worker initializer: the thread budget for BLAS and OpenMP too, the graph loaded once."""
-    global _worker, _worker_limits
-    _worker_limits = threadpool_limits(settings["threads"])
+    global _worker
+    threadpool_limits(settings["threads"])     # kept until the process ends
     _worker = Bench(GraphExport.load(export_dir), studies, first_dataset, settings,
                     progress=False)
 
@@ -286,8 +285,9 @@ def main(argv: list[str] | None = None) -> list[Results]:
     print(f"\n### GNN benchmark ({args.model}; test mean ± SD over seeds; total "
           f"{(time.perf_counter() - started) / 60:.1f} min on {os.cpu_count()} CPUs, "
           f"{jobs_note})")
-    print(table([finished[key] for key in order]))
-    return [finished[key] for key in order]
+    all_results = [finished[key] for key in order]
+    print(table(all_results))
+    return all_results
 
 
 if __name__ == "__main__":

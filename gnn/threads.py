@@ -16,10 +16,10 @@ _budget: int | None = None
 def set_threads(n: int | None = None) -> None:
     """Use ``n`` CPU threads from now on (default: at most 2)."""
     global _budget
-    _budget = n or min(2, os.cpu_count() or 1)
-    torch.set_num_threads(_budget)
+    _budget = n
+    torch.set_num_threads(cpu_threads())
 
 
 def cpu_threads() -> int:
-    """The thread budget set by :func:`set_threads` (at most 2 before any call)."""
+    """The thread budget set by :func:`set_threads` (at most 2 unless set)."""
     return _budget or min(2, os.cpu_count() or 1)
